@@ -1,0 +1,37 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Position, User
+from aftersales.core.forms import StyledFilterFormMixin
+
+
+class UserFilter(StyledFilterFormMixin, django_filters.FilterSet):
+    """Shared by the people list page and GET /api/v1/users/."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    position = django_filters.ModelChoiceFilter(queryset=Position.objects.all(), label=_("Position"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = User
+        fields = ["q", "position", "is_active"]
+
+    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(
+            Q(username__icontains=value)
+            | Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+        )
+
+
+class PositionFilter(StyledFilterFormMixin, django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+
+    class Meta:
+        model = Position
+        fields = ["q"]
+
+    def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))

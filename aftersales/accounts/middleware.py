@@ -1,0 +1,38 @@
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+LOGIN_TIME_KEY = "_aftersales_login_at"
+
+
+class SessionLimitsMiddleware:
+    """Ends a session past its absolute lifetime, however active it has been. The idle limit is
+    SESSION_COOKIE_AGE renewed on every request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = request.session.get(LOGIN_TIME_KEY)
+        if started is not None and time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            request.session.flush()
+        return self.get_response(request)
+
+
+class PreferredLanguageMiddleware:
+    """Activates the signed-in user's preferred language (after LocaleMiddleware, which knows
+    only cookies and headers). Deactivated users need no check here: the auth backend refuses
+    to load an inactive user, so their sessions end at once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.preferred_language:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = user.preferred_language
+        return self.get_response(request)

@@ -1,0 +1,25 @@
+"""Where each app's API endpoints are listed. An app adds its viewsets in `api.py` as
+`ROUTES = [(prefix, viewset, basename)]` and plain views as `URLS = [path(...)]`."""
+
+from importlib import import_module
+from typing import Any
+
+APPS_WITH_API = [
+    "aftersales.organisation",
+    "aftersales.accounts",
+    "aftersales.calendars",
+]
+
+
+def registered() -> list[tuple[str, Any, str]]:
+    routes = []
+    for app in APPS_WITH_API:
+        routes += getattr(import_module(f"{app}.api"), "ROUTES", [])
+    return routes
+
+
+def extra_urls() -> list[Any]:
+    urls = []
+    for app in APPS_WITH_API:
+        urls += getattr(import_module(f"{app}.api"), "URLS", [])
+    return urls

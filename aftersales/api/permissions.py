@@ -1,0 +1,16 @@
+from rest_framework.permissions import DjangoModelPermissions
+
+
+class PositionModelPermissions(DjangoModelPermissions):
+    """Model permissions from the user's position, reads included (Django's class lets any
+    signed-in user read). Scoping to the unit subtree is the view's queryset's job."""
+
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": [],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }

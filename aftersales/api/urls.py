@@ -1,0 +1,19 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from aftersales.api import endpoints
+from aftersales.api.schema_views import OpenApiJsonView
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+for prefix, viewset, basename in endpoints.registered():
+    router.register(prefix, viewset, basename=basename)
+
+app_name = "api"
+urlpatterns = [
+    path("openapi.json", OpenApiJsonView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+    *endpoints.extra_urls(),
+]

@@ -1,0 +1,40 @@
+from django import forms
+
+
+def style_widgets(form: forms.BaseForm) -> forms.BaseForm:
+    """Give every widget Bootstrap's class, and mark invalid ones for assistive technology."""
+    for name, field in form.fields.items():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if form.is_bound and name in form.errors:
+            widget.attrs["class"] += " is-invalid"
+            widget.attrs["aria-invalid"] = "true"
+    return form
+
+
+class StyledFormMixin:
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        style_widgets(self)  # type: ignore[arg-type]
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        style_widgets(self)  # type: ignore[arg-type]
+
+
+class StyledFilterFormMixin:
+    """For django-filter FilterSets: style the generated form."""
+
+    @property
+    def form(self):  # type: ignore[no-untyped-def]
+        form = super().form  # type: ignore[misc]
+        if not getattr(form, "_styled", False):
+            style_widgets(form)
+            form._styled = True
+        return form

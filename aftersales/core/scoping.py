@@ -1,0 +1,80 @@
+"""The one scoping mechanism: a user sees the records of their units' subtrees.
+
+Units form a materialised-path tree (django-treebeard MP_Node): a unit's subtree is every unit
+whose `path` starts with its own, so "records of my subtree" is one indexed prefix filter at any
+depth. Every list, detail page, API endpoint, export, search and job goes through
+`ScopedQuerySet.visible_to(user)`; a model says where its unit is with `scope_field`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Self
+
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from aftersales.accounts.models import User
+
+# treebeard's default step length: each level adds four characters to the path.
+PATH_STEP = 4
+
+
+def scope_paths(user: User | AnonymousUser) -> list[str] | None:
+    """Tree paths of the units whose subtrees `user` may see; None means everything."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_scope_paths", None)
+    if cached is None:
+        cached = user.unit_paths()
+        # Drop paths already inside another one's subtree: fewer OR terms, same rows.
+        cached = sorted(cached)
+        minimal: list[str] = []
+        for path in cached:
+            if not any(path.startswith(kept) for kept in minimal):
+                minimal.append(path)
+        user._scope_paths = minimal  # type: ignore[union-attr]
+        cached = minimal
+    return cached
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """Paths of a unit's ancestors and itself, computed from the path alone (no query)."""
+    return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]
+
+
+def subtree_q(field: str, paths: list[str]) -> Q:
+    """Rows whose unit (reached through `field`) lies in one of the subtrees at `paths`."""
+    lookup = f"{field}__path__startswith" if field else "path__startswith"
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{lookup: path})
+    return condition
+
+
+class ScopedQuerySet(models.QuerySet):
+    """QuerySet for records owned by a unit. Subclasses set `scope_field` (the path to the unit)."""
+
+    scope_field = "unit"
+
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        paths = scope_paths(user)
+        if paths is None:
+            return self.all()
+        return self.filter(subtree_q(self.scope_field, paths))
+
+
+def scoped_manager(queryset_class: type[models.QuerySet[Any]]) -> models.Manager[Any]:
+    return queryset_class.as_manager()
+
+
+class SharedQuerySet(models.QuerySet):
+    """For directories the whole organisation shares (positions, later: catalogues): every
+    signed-in user may read them, given the permission; they belong to no unit."""
+
+    def visible_to(self, user: User | AnonymousUser) -> Self:
+        return self.all() if user.is_authenticated and user.is_active else self.none()

@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import generic
+from django.views.decorators.http import require_POST
+
+from aftersales.organisation.models import Unit
+
+
+class HomeView(LoginRequiredMixin, generic.TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["visible_units"] = Unit.objects.visible_to(user).count()
+        return context
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language: remembered in a cookie, and as the signed-in user's
+    preferred language so that it follows them to other devices."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+        if request.user.is_authenticated:
+            type(request.user).objects.filter(pk=request.user.pk).update(
+                preferred_language=language
+            )
+    return response

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("aftersales.core.urls")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("organisation/", include("aftersales.organisation.urls")),
+    path("calendars/", include("aftersales.calendars.urls")),
+    path("api/v1/", include("aftersales.api.urls")),
+    # The Django admin is a superuser's tool, not the product: administrators work in the app.
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
