@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from aftersales.accounts import services
 from aftersales.accounts.filters import PositionFilter, UserFilter
 from aftersales.accounts.models import Position, User
+from aftersales.api.fields import ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet, ScopedWriteViewSet
 from aftersales.organisation.models import Unit
@@ -35,8 +36,8 @@ class UserOutput(serializers.ModelSerializer):
 
 
 class UserInput(serializers.ModelSerializer):
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none())
-    additional_units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none(), many=True, required=False)
+    unit = ScopedPrimaryKeyRelatedField(Unit)
+    additional_units = ScopedPrimaryKeyRelatedField(Unit, many=True, required=False)
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
     preferred_language = serializers.ChoiceField(choices=[("", ""), *settings.LANGUAGES], required=False, allow_blank=True)
     password = serializers.CharField(write_only=True, required=False, allow_blank=True, style={"input_type": "password"})
@@ -44,12 +45,6 @@ class UserInput(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["username", "first_name", "last_name", "email", "phone", "unit", "additional_units", "position", "preferred_language", "is_active", "password"]
-
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        visible = Unit.objects.visible_to(self.context["request"].user)
-        self.fields["unit"].queryset = visible
-        self.fields["additional_units"].child_relation.queryset = visible
 
     def validate_password(self, value: str) -> str:
         if value:

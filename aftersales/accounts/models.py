@@ -93,12 +93,13 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     def unit_paths(self) -> list[str]:
+        """Tree paths of the home unit and the units this user also acts for (one query)."""
         from aftersales.organisation.models import Unit
 
-        ids = [self.unit_id] if self.unit_id else []
+        condition = models.Q(pk=self.unit_id) if self.unit_id else models.Q(pk__in=[])
         if self.pk:
-            ids += list(self.additional_units.values_list("pk", flat=True))
-        return list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
+            condition |= models.Q(acting_members=self)
+        return list(Unit.objects.filter(condition).values_list("path", flat=True).distinct())
 
 
 class ApiToken(models.Model):

@@ -12,7 +12,8 @@ def style_widgets(form: forms.BaseForm) -> forms.BaseForm:
         else:
             css = "form-control"
         widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-        if form.is_bound and name in form.errors:
+        # _errors, not errors: reading .errors would validate the form before it is ready.
+        if form._errors and name in form._errors:
             widget.attrs["class"] += " is-invalid"
             widget.attrs["aria-invalid"] = "true"
     return form

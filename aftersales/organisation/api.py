@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
+from aftersales.api.fields import ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedWriteViewSet
 from aftersales.calendars.models import BusinessCalendar
@@ -21,13 +22,13 @@ class UnitOutput(serializers.ModelSerializer):
         parents = self.context.get("parent_ids")
         if parents is not None:
             return parents.get(unit.path[: -4])
-        parent = unit.get_parent()
+        parent = Unit.objects.get_parent(unit)
         return parent.pk if parent else None
 
 
 class UnitInput(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.none(), required=False, allow_null=True)
-    calendar = serializers.PrimaryKeyRelatedField(queryset=BusinessCalendar.objects.none(), required=False, allow_null=True)
+    parent = ScopedPrimaryKeyRelatedField(Unit, required=False, allow_null=True)
+    calendar = ScopedPrimaryKeyRelatedField(BusinessCalendar, required=False, allow_null=True)
 
     class Meta:
         model = Unit
@@ -35,12 +36,8 @@ class UnitInput(serializers.ModelSerializer):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
-        # Link targets come from the caller's scope: another unit's id is "does not exist".
-        self.fields["parent"].queryset = Unit.objects.visible_to(user)
-        self.fields["calendar"].queryset = BusinessCalendar.objects.visible_to(user)
         if self.instance is not None:
-            self.fields.pop("parent")
+            self.fields.pop("parent")  # moving a unit in the tree is not an edit
 
 
 @extend_schema_view(

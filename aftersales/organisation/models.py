@@ -15,8 +15,14 @@ class UnitQuerySet(MP_NodeQuerySet, ScopedQuerySet):
     scope_field = ""
 
 
-class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):  # type: ignore[misc]
-    pass
+class UnitManager(MP_NodeManager):
+    """treebeard's manager (tree operations) returning our scoped queryset."""
+
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def visible_to(self, user) -> UnitQuerySet:  # type: ignore[no-untyped-def]
+        return self.get_queryset().visible_to(user)
 
 
 class Unit(MP_Node):

@@ -30,19 +30,19 @@ def unit_create(*, parent: Unit | None, **fields: Any) -> Unit:
     parent's kind (ALLOWED_PARENT_KINDS)."""
     _check_placement(fields["kind"], parent)
     if parent is None:
-        return Unit.add_root(**fields)
+        return Unit.objects.add_root(fields)
     # Re-read the parent inside the transaction: treebeard computes the child's path from it.
     parent = Unit.objects.select_for_update().get(pk=parent.pk)
-    return parent.add_child(**fields)
+    return Unit.objects.add_child(parent, fields)
 
 
 @transaction.atomic
 def unit_update(*, unit: Unit, **fields: Any) -> Unit:
     """Change a unit's own fields. Moving in the tree is not an edit (see unit_move)."""
     if "kind" in fields and fields["kind"] != unit.kind:
-        parent = unit.get_parent()
+        parent = Unit.objects.get_parent(unit)
         _check_placement(fields["kind"], parent)
-        for child in unit.get_children():
+        for child in Unit.objects.get_children(unit):
             if fields["kind"] not in ALLOWED_PARENT_KINDS[child.kind]:
                 raise ValidationError({"kind": _("The unit's children cannot stand under this kind.")})
     for name, value in fields.items():

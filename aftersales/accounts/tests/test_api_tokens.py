@@ -1,0 +1,72 @@
+"""Personal API tokens: created on the profile page or by a command, hashed, revocable."""
+
+from django.core.management import call_command
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from aftersales.accounts.models import ApiToken
+from aftersales.accounts.services import api_token_create
+from aftersales.accounts.tests.factories import make_user
+
+
+def _bearer(key: str) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return api
+
+
+def test_a_user_creates_a_token_on_the_profile_page_and_sees_it_once(client, network):
+    user = make_user("dispatcher", network.outlet_a)
+    client.force_login(user)
+    response = client.post(reverse("accounts:token_create"), {"name": "ERP exchange"})
+    assert response.status_code == 302
+    page = client.get(reverse("accounts:profile")).content.decode()
+    token = ApiToken.objects.get(user=user)
+    key = page.split('id="new-token">')[1].split("<")[0]
+    assert key.startswith("as_") and ApiToken.hash_key(key) == token.key_hash
+    assert key not in client.get(reverse("accounts:profile")).content.decode()
+    assert _bearer(key).get("/api/v1/me/").json()["username"] == user.username
+
+
+def test_the_token_is_stored_only_as_a_hash(network):
+    user = make_user("dispatcher", network.outlet_a)
+    token, key = api_token_create(user=user, name="script")
+    assert key not in (token.key_hash, token.prefix)
+    assert len(token.key_hash) == 64
+
+
+def test_revoked_and_unknown_tokens_are_refused(network):
+    user = make_user("dispatcher", network.outlet_a)
+    token, key = api_token_create(user=user, name="script")
+    assert _bearer(key).get("/api/v1/me/").status_code == 200
+    from aftersales.accounts.services import api_token_revoke
+
+    api_token_revoke(token=token)
+    response = _bearer(key).get("/api/v1/me/")
+    assert response.status_code == 401 and response.json()["error"]["status"] == 401
+    assert _bearer("as_nonsense").get("/api/v1/me/").status_code == 401
+
+
+def test_a_deactivated_users_tokens_stop_working_at_once(network):
+    user = make_user("dispatcher", network.outlet_a)
+    _token, key = api_token_create(user=user, name="script")
+    user.is_active = False
+    user.save()
+    assert _bearer(key).get("/api/v1/me/").status_code == 401
+
+
+def test_a_user_cannot_revoke_someone_elses_token(client, network):
+    owner = make_user("dispatcher", network.outlet_a)
+    token, _key = api_token_create(user=owner, name="script")
+    other = make_user("administrator", network.hq)
+    client.force_login(other)
+    assert client.post(reverse("accounts:token_revoke", args=[token.pk])).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_the_management_command_issues_a_token(network, capsys):
+    user = make_user("dispatcher", network.outlet_a, username="erp-bot")
+    call_command("create_api_token", "erp-bot", "--name", "ERP")
+    key = capsys.readouterr().out.strip().splitlines()[-1]
+    assert ApiToken.objects.get(user=user).key_hash == ApiToken.hash_key(key)
