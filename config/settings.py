@@ -10,7 +10,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -109,7 +108,7 @@ TEMPLATES = [
     },
 ]
 
-# --- Database -----------------------------------------------------------------------------
+# --- Database ------------------------------------------------------------------------------------
 # SQLite by default (a file under var/); DATABASE_URL=postgres://… in production.
 DATABASES = {
     "default": dj_database_url.parse(
@@ -132,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME") or ""}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Accounts, sessions, passwords ---------------------------------------------------------
+# --- Accounts, sessions, passwords ---------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["aftersales.accounts.backends.PositionBackend"]
 LOGIN_URL = "accounts:login"
@@ -163,7 +162,7 @@ LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_ADDRESS = env_int("LOGIN_FAILURES_PER_ADDRESS", 30)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
-# --- Security headers ------------------------------------------------------------------------
+# --- Security headers ----------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -188,7 +187,7 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
-# --- Languages ------------------------------------------------------------------------------
+# --- Languages -----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "zh-hans")
 LANGUAGES = [
     ("zh-hans", "简体中文"),
@@ -204,7 +203,7 @@ LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = PRODUCTION
 
-# --- Static and uploaded files ----------------------------------------------------------------
+# --- Static and uploaded files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or VAR_DIR / "static")
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
@@ -214,7 +213,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     # FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages) in production,
     # configured by its own AWS_* variables.
-    "default": {"BACKEND": env_str("FILE_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env_str("FILE_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -225,7 +226,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# --- E-mail -------------------------------------------------------------------------------------
+# --- E-mail --------------------------------------------------------------------------------------
 # Django 6.1 MAILERS. Locally mail goes to the console; in production to the SMTP server given.
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
@@ -250,7 +251,7 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# --- Background jobs ------------------------------------------------------------------------------
+# --- Background jobs -----------------------------------------------------------------------------
 # Job code is written against django.tasks; Huey runs it. HUEY_URL picks the queue:
 # sqlite:///path (embedded, the default: no server needed) or redis://host:port/db (production,
 # consumers on as many machines as needed). HUEY_IMMEDIATE=1 runs jobs inline (tests).
@@ -281,7 +282,7 @@ TASKS = {
     }
 }
 
-# --- REST API ---------------------------------------------------------------------------------------
+# --- REST API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "aftersales.api.authentication.BearerTokenAuthentication",
@@ -301,7 +302,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aftersales API",
-    "DESCRIPTION": "After-sales service management. Authenticate with `Authorization: Bearer <token>`.",
+    "DESCRIPTION": (
+        "After-sales service management. Authenticate with `Authorization: Bearer <token>`."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
@@ -310,6 +313,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aftersales.api.schema.add_idempotency_header",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "aftersales.organisation.choices.UnitKind",
         "CalendarDayKindEnum": "aftersales.calendars.models.CalendarDay.Kind",

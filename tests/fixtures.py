@@ -1,7 +1,7 @@
 """Shared fixtures: a small network and people in it.
 
-    hq ── region ── centre ─┬─ outlet_a
-                            └─ outlet_b        (siblings: neither sees the other)
+hq ── region ── centre ─┬─ outlet_a
+                        └─ outlet_b        (siblings: neither sees the other)
 """
 
 from dataclasses import dataclass

@@ -18,12 +18,18 @@ def _manage(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedPr
     full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
     full_env.update(env, AFTERSALES_VAR_DIR=str(tmp_path))
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=full_env, capture_output=True, text=True
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=full_env,
+        capture_output=True,
+        text=True,
     )
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path) -> None:
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path)
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV, tmp_path=tmp_path
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

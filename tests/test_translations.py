@@ -49,24 +49,41 @@ def test_compiled_catalog_matches_source(locale: str) -> None:
     )
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools not installed (CI installs them)")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="gettext tools not installed (CI installs them)"
+)
 def test_every_source_string_is_in_the_catalogs(tmp_path: Path) -> None:
     copy = tmp_path / "project"
     copy.mkdir()
     for name in ["aftersales", "config", "templates", "manage.py"]:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+            shutil.copytree(
+                source, copy / name, ignore=shutil.ignore_patterns("__pycache__", "tests")
+            )
         else:
             shutil.copy(source, copy / name)
     (copy / "locale" / "en").mkdir(parents=True)
-    env = {"PATH": "/usr/bin:/bin", "AFTERSALES_VAR_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "AFTERSALES_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-location", "-v0"],
-        cwd=copy, env=env, check=True, capture_output=True,
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
     )
-    extracted = {(e.msgctxt, e.msgid) for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po")) if e.msgid}
+    extracted = {
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(str(copy / "locale/en/LC_MESSAGES/django.po"))
+        if e.msgid
+    }
     for locale in LOCALES:
         known = {(e.msgctxt, e.msgid) for e in _catalog(locale)}
         new = sorted(str(m) for _, m in extracted - known)
-        assert not new, f"{locale}: strings missing from the catalog, run `make messages`: {new[:8]}"
+        assert not new, (
+            f"{locale}: strings missing from the catalog, run `make messages`: {new[:8]}"
+        )

@@ -24,7 +24,9 @@ class PositionOutput(serializers.ModelSerializer):
         fields = ["id", "code", "name", "description", "is_system", "permissions"]
 
     def get_permissions(self, position: Position) -> list[str]:
-        return sorted(f"{p.content_type.app_label}.{p.codename}" for p in position.permissions.all())
+        return sorted(
+            f"{p.content_type.app_label}.{p.codename}" for p in position.permissions.all()
+        )
 
 
 class UserOutput(serializers.ModelSerializer):
@@ -32,19 +34,47 @@ class UserOutput(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "phone", "unit", "additional_units", "position", "preferred_language", "is_active"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "unit",
+            "additional_units",
+            "position",
+            "preferred_language",
+            "is_active",
+        ]
 
 
 class UserInput(serializers.ModelSerializer):
     unit = ScopedPrimaryKeyRelatedField(Unit)
     additional_units = ScopedPrimaryKeyRelatedField(Unit, many=True, required=False)
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())
-    preferred_language = serializers.ChoiceField(choices=[("", ""), *settings.LANGUAGES], required=False, allow_blank=True)
-    password = serializers.CharField(write_only=True, required=False, allow_blank=True, style={"input_type": "password"})
+    preferred_language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES], required=False, allow_blank=True
+    )
+    password = serializers.CharField(
+        write_only=True, required=False, allow_blank=True, style={"input_type": "password"}
+    )
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "unit", "additional_units", "position", "preferred_language", "is_active", "password"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "unit",
+            "additional_units",
+            "position",
+            "preferred_language",
+            "is_active",
+            "password",
+        ]
 
     def validate_password(self, value: str) -> str:
         if value:
@@ -55,11 +85,21 @@ class UserInput(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List people", responses={200: UserOutput(many=True), **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List people", responses={200: UserOutput(many=True), **ERROR_RESPONSES}
+    ),
     retrieve=extend_schema(summary="A person", responses={200: UserOutput, **ERROR_RESPONSES}),
-    create=extend_schema(summary="Add a person", request=UserInput, responses={201: UserOutput, **ERROR_RESPONSES}),
-    update=extend_schema(summary="Change a person", request=UserInput, responses={200: UserOutput, **ERROR_RESPONSES}),
-    partial_update=extend_schema(summary="Change some fields of a person", request=UserInput, responses={200: UserOutput, **ERROR_RESPONSES}),
+    create=extend_schema(
+        summary="Add a person", request=UserInput, responses={201: UserOutput, **ERROR_RESPONSES}
+    ),
+    update=extend_schema(
+        summary="Change a person", request=UserInput, responses={200: UserOutput, **ERROR_RESPONSES}
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a person",
+        request=UserInput,
+        responses={200: UserOutput, **ERROR_RESPONSES},
+    ),
 )
 class UserViewSet(ScopedWriteViewSet):
     model = User
@@ -87,8 +127,12 @@ class UserViewSet(ScopedWriteViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List positions", responses={200: PositionOutput(many=True), **ERROR_RESPONSES}),
-    retrieve=extend_schema(summary="A position", responses={200: PositionOutput, **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List positions", responses={200: PositionOutput(many=True), **ERROR_RESPONSES}
+    ),
+    retrieve=extend_schema(
+        summary="A position", responses={200: PositionOutput, **ERROR_RESPONSES}
+    ),
 )
 class PositionViewSet(ScopedReadViewSet):
     model = Position

@@ -13,8 +13,22 @@ class AccountsConfig(AppConfig):
         from aftersales.core.menu import MenuEntry, register
 
         register(
-            MenuEntry(_("Organisation"), _("People"), "accounts:user_list", "accounts.view_user", "people", 20),
-            MenuEntry(_("Organisation"), _("Positions"), "accounts:position_list", "accounts.view_position", "person-badge", 30),
+            MenuEntry(
+                _("Organisation"),
+                _("People"),
+                "accounts:user_list",
+                "accounts.view_user",
+                "people",
+                20,
+            ),
+            MenuEntry(
+                _("Organisation"),
+                _("Positions"),
+                "accounts:position_list",
+                "accounts.view_position",
+                "person-badge",
+                30,
+            ),
         )
         post_migrate.connect(_sync_positions, sender=self)
 

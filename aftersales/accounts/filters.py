@@ -10,7 +10,9 @@ class UserFilter(StyledFilterFormMixin, django_filters.FilterSet):
     """Shared by the people list page and GET /api/v1/users/."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    position = django_filters.ModelChoiceFilter(queryset=Position.objects.all(), label=_("Position"))
+    position = django_filters.ModelChoiceFilter(
+        queryset=Position.objects.all(), label=_("Position")
+    )
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:

@@ -44,7 +44,11 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
 
 
 class ApiTokenForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. “ERP exchange”."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. “ERP exchange”."),
+    )
 
 
 class UserForm(StyledFormMixin, forms.ModelForm):
@@ -52,12 +56,25 @@ class UserForm(StyledFormMixin, forms.ModelForm):
         label=_("Initial password"),
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text=_("Leave empty to keep the current password (or, for a new user, to set one later)."),
+        help_text=_(
+            "Leave empty to keep the current password (or, for a new user, to set one later)."
+        ),
     )
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone", "unit", "additional_units", "position", "preferred_language", "is_active"]
+        fields = [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "unit",
+            "additional_units",
+            "position",
+            "preferred_language",
+            "is_active",
+        ]
 
     def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -84,9 +101,11 @@ class PositionForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].queryset = self.fields["permissions"].queryset.filter(
-            content_type__app_label__in=AFTERSALES_APP_LABELS
-        ).select_related("content_type")
+        self.fields["permissions"].queryset = (
+            self.fields["permissions"]
+            .queryset.filter(content_type__app_label__in=AFTERSALES_APP_LABELS)
+            .select_related("content_type")
+        )
         if self.instance.pk and self.instance.is_system:
             self.fields["code"].disabled = True
 

@@ -78,7 +78,10 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     cannot be shown again."""
     key = ApiToken.generate_key()
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[: len(ApiToken.PREFIX) + 6], key_hash=ApiToken.hash_key(key)
+        user=user,
+        name=name,
+        prefix=key[: len(ApiToken.PREFIX) + 6],
+        key_hash=ApiToken.hash_key(key),
     )
     return token, key
 

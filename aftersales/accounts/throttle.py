@@ -19,7 +19,9 @@ def client_address(request: HttpRequest) -> str:
     proxies = settings.TRUSTED_PROXY_COUNT
     if proxies <= 0:
         return remote
-    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    forwarded = [
+        a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()
+    ]
     # Each trusted proxy appends the address it received from; the client controls the rest.
     if len(forwarded) >= proxies:
         return forwarded[-proxies]

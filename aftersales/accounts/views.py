@@ -22,7 +22,12 @@ from aftersales.accounts.forms import (
 from aftersales.accounts.middleware import LOGIN_TIME_KEY
 from aftersales.accounts.models import ApiToken, Position, User
 from aftersales.core.history import history_of
-from aftersales.core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from aftersales.core.views import (
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ObjectUpdateView,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -75,7 +80,12 @@ class ProfileView(LoginRequiredMixin, generic.UpdateView):
         if form.cleaned_data.get("preferred_language"):
             from django.conf import settings
 
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["preferred_language"], samesite="Lax", httponly=True)
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.cleaned_data["preferred_language"],
+                samesite="Lax",
+                httponly=True,
+            )
         return response
 
 
@@ -85,7 +95,9 @@ class ApiTokenCreateView(LoginRequiredMixin, View):
         if not form.is_valid():
             view = ProfileView(request=request, kwargs={})
             view.object = request.user
-            context = view.get_context_data(form=ProfileForm(instance=request.user), token_form=form)
+            context = view.get_context_data(
+                form=ProfileForm(instance=request.user), token_form=form
+            )
             return view.render_to_response(context, status=400)
         _token, key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
         # Shown once, on the next page view, then gone from the session.
@@ -106,9 +118,20 @@ class UserListView(ObjectListView):
     permission_required = "accounts.view_user"
     filterset_class = UserFilter
     template_name = "accounts/user_list.html"
-    sortable = {"username": "username", "name": "last_name", "unit": "unit__path", "position": "position__code"}
+    sortable = {
+        "username": "username",
+        "name": "last_name",
+        "unit": "unit__path",
+        "position": "position__code",
+    }
     default_sort = "username"
-    columns = [("username", _("Username")), ("name", _("Name")), ("unit", _("Unit")), ("position", _("Position")), ("", _("Active"))]
+    columns = [
+        ("username", _("Username")),
+        ("name", _("Name")),
+        ("unit", _("Unit")),
+        ("position", _("Position")),
+        ("", _("Active")),
+    ]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return super().get_queryset().select_related("unit", "position")
@@ -182,7 +205,9 @@ class PositionDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["permissions"] = self.object.permissions.select_related("content_type").order_by("content_type__app_label", "codename")
+        context["permissions"] = self.object.permissions.select_related("content_type").order_by(
+            "content_type__app_label", "codename"
+        )
         context["history"] = history_of(self.object)
         return context
 

@@ -18,7 +18,10 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 def _as_field_errors(detail: Any) -> dict[str, Any]:
     if isinstance(detail, dict):
-        return {key: value if isinstance(value, list | dict) else [value] for key, value in detail.items()}
+        return {
+            key: value if isinstance(value, list | dict) else [value]
+            for key, value in detail.items()
+        }
     if isinstance(detail, list):
         return {"non_field_errors": detail}
     return {"non_field_errors": [detail]}
@@ -27,7 +30,9 @@ def _as_field_errors(detail: Any) -> dict[str, Any]:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
-            detail=exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            detail=exc.message_dict
+            if hasattr(exc, "error_dict")
+            else {"non_field_errors": exc.messages}
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
@@ -40,8 +45,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         error["message"] = _("The request contains invalid data.")
         error["fields"] = _as_field_errors(exc.detail)
     elif isinstance(exc, exceptions.APIException):
-        error["code"] = exc.default_code if not isinstance(exc.get_codes(), str) else exc.get_codes()
-        error["message"] = str(exc.detail) if not isinstance(exc.detail, list | dict) else str(exc.default_detail)
+        error["code"] = (
+            exc.default_code if not isinstance(exc.get_codes(), str) else exc.get_codes()
+        )
+        error["message"] = (
+            str(exc.detail) if not isinstance(exc.detail, list | dict) else str(exc.default_detail)
+        )
     else:
         error["code"] = "error"
         error["message"] = _("The request could not be processed.")

@@ -22,3 +22,21 @@ ERROR_RESPONSES = {
     403: OpenApiResponse(ErrorSerializer, description="No permission"),
     404: OpenApiResponse(ErrorSerializer, description="Not found or outside your units"),
 }
+
+
+def add_idempotency_header(result, generator, request, public):  # type: ignore[no-untyped-def]
+    """Every creating operation accepts an Idempotency-Key header (aftersales.api.idempotency)."""
+    for path_item in result.get("paths", {}).values():
+        operation = path_item.get("post")
+        if operation is None:
+            continue
+        operation.setdefault("parameters", []).append(
+            {
+                "in": "header",
+                "name": "Idempotency-Key",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 200},
+                "description": "Send the same key when retrying: the request takes effect once.",
+            }
+        )
+    return result

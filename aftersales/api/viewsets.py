@@ -9,6 +9,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from aftersales.api.idempotency import idempotent
+
 WRITE_ACTIONS = {"create", "update", "partial_update"}
 
 
@@ -42,15 +44,20 @@ class ScopedWriteViewSet(ScopedReadViewSet):
         return Response(self.output_serializer_class(instance, context=context).data, status=code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            instance = self.perform_create(dict(serializer.validated_data))
-        return self._output(instance, status.HTTP_201_CREATED)
+        def run() -> Response:
+            serializer = self.get_serializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            with transaction.atomic():
+                instance = self.perform_create(dict(serializer.validated_data))
+            return self._output(instance, status.HTTP_201_CREATED)
+
+        return idempotent(request, run)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.get("partial", False))
+        serializer = self.get_serializer(
+            instance, data=request.data, partial=kwargs.get("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
         with transaction.atomic():
             instance = self.perform_update(instance, dict(serializer.validated_data))

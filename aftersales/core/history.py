@@ -37,7 +37,11 @@ def _display(record: Any, field_name: str, value: Any) -> Any:
 
 def history_of(obj: models.Model, limit: int = 50) -> list[HistoryEntry]:
     """The latest changes to `obj`, newest first, each with its field-by-field differences."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])  # type: ignore[attr-defined]
+    records = list(
+        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
+    )  # type: ignore[attr-defined]
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = records[index + 1] if index + 1 < len(records) else None

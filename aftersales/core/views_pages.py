@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
@@ -41,7 +42,5 @@ def set_language(request: HttpRequest) -> HttpResponse:
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
         )
         if request.user.is_authenticated:
-            type(request.user).objects.filter(pk=request.user.pk).update(
-                preferred_language=language
-            )
+            get_user_model().objects.filter(pk=request.user.pk).update(preferred_language=language)
     return response

@@ -15,13 +15,27 @@ class UnitOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "name", "code", "kind", "ownership", "parent", "depth", "address", "phones", "email", "timezone", "calendar", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "code",
+            "kind",
+            "ownership",
+            "parent",
+            "depth",
+            "address",
+            "phones",
+            "email",
+            "timezone",
+            "calendar",
+            "is_active",
+        ]
 
     def get_parent(self, unit: Unit) -> int | None:
         # The parent's id from the materialised path, without a query per row.
         parents = self.context.get("parent_ids")
         if parents is not None:
-            return parents.get(unit.path[: -4])
+            return parents.get(unit.path[:-4])
         parent = Unit.objects.get_parent(unit)
         return parent.pk if parent else None
 
@@ -32,7 +46,19 @@ class UnitInput(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["name", "code", "kind", "ownership", "parent", "address", "phones", "email", "timezone", "calendar", "is_active"]
+        fields = [
+            "name",
+            "code",
+            "kind",
+            "ownership",
+            "parent",
+            "address",
+            "phones",
+            "email",
+            "timezone",
+            "calendar",
+            "is_active",
+        ]
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -41,11 +67,21 @@ class UnitInput(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List units", responses={200: UnitOutput(many=True), **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List units", responses={200: UnitOutput(many=True), **ERROR_RESPONSES}
+    ),
     retrieve=extend_schema(summary="A unit", responses={200: UnitOutput, **ERROR_RESPONSES}),
-    create=extend_schema(summary="Add a unit", request=UnitInput, responses={201: UnitOutput, **ERROR_RESPONSES}),
-    update=extend_schema(summary="Change a unit", request=UnitInput, responses={200: UnitOutput, **ERROR_RESPONSES}),
-    partial_update=extend_schema(summary="Change some fields of a unit", request=UnitInput, responses={200: UnitOutput, **ERROR_RESPONSES}),
+    create=extend_schema(
+        summary="Add a unit", request=UnitInput, responses={201: UnitOutput, **ERROR_RESPONSES}
+    ),
+    update=extend_schema(
+        summary="Change a unit", request=UnitInput, responses={200: UnitOutput, **ERROR_RESPONSES}
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a unit",
+        request=UnitInput,
+        responses={200: UnitOutput, **ERROR_RESPONSES},
+    ),
 )
 class UnitViewSet(ScopedWriteViewSet):
     model = Unit
@@ -62,7 +98,9 @@ class UnitViewSet(ScopedWriteViewSet):
         page = getattr(self, "_page", None)
         if page is not None:
             paths = {unit.path[:-4] for unit in page if unit.depth > 1}
-            context["parent_ids"] = dict(Unit.objects.filter(path__in=paths).values_list("path", "pk"))
+            context["parent_ids"] = dict(
+                Unit.objects.filter(path__in=paths).values_list("path", "pk")
+            )
         return context
 
     def paginate_queryset(self, queryset):  # type: ignore[no-untyped-def]

@@ -11,5 +11,12 @@ class OrganisationConfig(AppConfig):
         from aftersales.core.menu import MenuEntry, register
 
         register(
-            MenuEntry(_("Organisation"), _("Units"), "organisation:unit_list", "organisation.view_unit", "diagram-3", 10),
+            MenuEntry(
+                _("Organisation"),
+                _("Units"),
+                "organisation:unit_list",
+                "organisation.view_unit",
+                "diagram-3",
+                10,
+            ),
         )

@@ -20,4 +20,6 @@ class UnitFilter(StyledFilterFormMixin, django_filters.FilterSet):
         fields = ["q", "kind", "ownership", "is_active"]
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value))
+        return queryset.filter(
+            Q(name__icontains=value) | Q(code__icontains=value) | Q(address__icontains=value)
+        )

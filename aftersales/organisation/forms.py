@@ -5,7 +5,18 @@ from aftersales.calendars.models import BusinessCalendar
 from aftersales.core.forms import StyledFormMixin
 from aftersales.organisation.models import Unit
 
-UNIT_FIELDS = ["name", "code", "kind", "ownership", "address", "phones", "email", "timezone", "calendar", "is_active"]
+UNIT_FIELDS = [
+    "name",
+    "code",
+    "kind",
+    "ownership",
+    "address",
+    "phones",
+    "email",
+    "timezone",
+    "calendar",
+    "is_active",
+]
 
 
 class UnitForm(StyledFormMixin, forms.ModelForm):

@@ -67,6 +67,13 @@ class Unit(MP_Node):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
+        indexes = [
+            # Serves the subtree filter `path LIKE 'prefix%'` on PostgreSQL databases whose
+            # collation is not C (the unique index on path cannot). Ignored on SQLite.
+            models.Index(
+                fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

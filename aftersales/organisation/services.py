@@ -13,12 +13,17 @@ from aftersales.organisation.models import Unit
 def _check_placement(kind: str, parent: Unit | None) -> None:
     if parent is None:
         if kind != UnitKind.HQ:
-            raise ValidationError({"parent": _("Only headquarters may stand at the top of the tree.")})
+            raise ValidationError(
+                {"parent": _("Only headquarters may stand at the top of the tree.")}
+            )
         return
     if parent.kind not in ALLOWED_PARENT_KINDS[kind]:
         raise ValidationError(
             {
-                "parent": _("A %(kind)s cannot be placed under a %(parent_kind)s.")
+                "parent": _(
+                    "A unit of kind “%(kind)s” cannot be placed under one of kind "
+                    "“%(parent_kind)s”."
+                )
                 % {"kind": UnitKind(kind).label, "parent_kind": UnitKind(parent.kind).label}
             }
         )
@@ -44,7 +49,9 @@ def unit_update(*, unit: Unit, **fields: Any) -> Unit:
         _check_placement(fields["kind"], parent)
         for child in Unit.objects.get_children(unit):
             if fields["kind"] not in ALLOWED_PARENT_KINDS[child.kind]:
-                raise ValidationError({"kind": _("The unit's children cannot stand under this kind.")})
+                raise ValidationError(
+                    {"kind": _("The unit's children cannot stand under this kind.")}
+                )
     for name, value in fields.items():
         setattr(unit, name, value)
     unit.full_clean(exclude=["path", "depth", "numchild"])

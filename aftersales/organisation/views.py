@@ -4,7 +4,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.history import history_of
-from aftersales.core.views import ObjectCreateView, ObjectDetailView, ObjectListView, ObjectUpdateView
+from aftersales.core.views import (
+    ObjectCreateView,
+    ObjectDetailView,
+    ObjectListView,
+    ObjectUpdateView,
+)
 from aftersales.organisation import services
 from aftersales.organisation.filters import UnitFilter
 from aftersales.organisation.forms import UnitForm
@@ -18,7 +23,13 @@ class UnitListView(ObjectListView):
     template_name = "organisation/unit_list.html"
     sortable = {"tree": "path", "name": "name", "code": "code", "kind": "kind"}
     default_sort = "tree"
-    columns = [("name", _("Name")), ("code", _("Code")), ("kind", _("Kind")), ("", _("Ownership")), ("", _("Time zone"))]
+    columns = [
+        ("name", _("Name")),
+        ("code", _("Code")),
+        ("kind", _("Kind")),
+        ("", _("Ownership")),
+        ("", _("Time zone")),
+    ]
 
 
 class UnitDetailView(ObjectDetailView):
@@ -30,9 +41,15 @@ class UnitDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         unit = self.object
         visible = Unit.objects.visible_to(self.request.user)
-        context["lineage"] = [u for u in unit.lineage() if u.pk != unit.pk and visible.filter(pk=u.pk).exists()]
+        context["lineage"] = [
+            u for u in unit.lineage() if u.pk != unit.pk and visible.filter(pk=u.pk).exists()
+        ]
         context["children"] = visible.filter(path__startswith=unit.path, depth=unit.depth + 1)
-        context["members"] = unit.members.select_related("position").order_by("username") if self.request.user.has_perm("accounts.view_user") else None
+        context["members"] = (
+            unit.members.select_related("position").order_by("username")
+            if self.request.user.has_perm("accounts.view_user")
+            else None
+        )
         context["timezone_in_effect"] = unit.effective_timezone()
         context["history"] = history_of(unit)
         return context

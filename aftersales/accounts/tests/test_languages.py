@@ -25,7 +25,9 @@ def test_each_language_renders_the_shell(client, network):
 
 
 def test_the_switch_refuses_foreign_redirects(client, network):
-    response = client.post(reverse("core:set_language"), {"language": "en", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("core:set_language"), {"language": "en", "next": "https://evil.example/"}
+    )
     assert response["Location"] == "/"
 
 

@@ -13,7 +13,7 @@ LOGIN = "/accounts/login/"
 
 
 def _try(client, username, password, address="10.0.0.1", forwarded=None):  # type: ignore[no-untyped-def]
-    extra = {"REMOTE_ADDR": address}
+    extra = {"REMOTE_ADDR": address, "HTTP_ACCEPT_LANGUAGE": "en"}
     if forwarded:
         extra["HTTP_X_FORWARDED_FOR"] = forwarded
     return client.post(LOGIN, {"username": username, "password": password}, **extra)
@@ -33,7 +33,7 @@ def test_an_account_is_locked_after_repeated_failures_even_with_the_right_passwo
         assert _try(client, "li.na", "wrong").status_code == 200
     response = _try(client, "li.na", PASSWORD, address="10.0.0.99")
     assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode() or "尝试" in response.content.decode()
+    assert "Too many failed sign-in attempts" in response.content.decode()
 
 
 @override_settings(LOGIN_FAILURES_PER_ADDRESS=4, LOGIN_FAILURES_PER_ACCOUNT=100)
@@ -46,11 +46,19 @@ def test_an_address_is_throttled_and_a_forged_forwarded_header_does_not_reset_it
     assert LoginFailure.objects.filter(address="10.0.0.1").count() == 4
 
 
-@override_settings(TRUSTED_PROXY_COUNT=1, LOGIN_FAILURES_PER_ADDRESS=2, LOGIN_FAILURES_PER_ACCOUNT=100)
+@override_settings(
+    TRUSTED_PROXY_COUNT=1, LOGIN_FAILURES_PER_ADDRESS=2, LOGIN_FAILURES_PER_ACCOUNT=100
+)
 def test_behind_a_declared_proxy_the_proxy_seen_address_counts(client, network):
     # The client prepends a fake address; our proxy appends the real one.
     for number in range(2):
-        _try(client, f"g{number}", "wrong", address="10.9.9.9", forwarded=f"1.1.1.{number}, 192.0.2.50")
+        _try(
+            client,
+            f"g{number}",
+            "wrong",
+            address="10.9.9.9",
+            forwarded=f"1.1.1.{number}, 192.0.2.50",
+        )
     assert LoginFailure.objects.filter(address="192.0.2.50").count() == 2
 
 

@@ -32,7 +32,11 @@ def test_lists_are_paginated_and_scoped(network):
     body = _as(centre_admin).get("/api/v1/units/", {"page_size": 2}).json()
     assert body["count"] == 3  # the centre and its two outlets
     assert len(body["results"]) == 2 and body["next"]
-    assert {u["code"] for u in body["results"]} <= {network.centre.code, network.outlet_a.code, network.outlet_b.code}
+    assert {u["code"] for u in body["results"]} <= {
+        network.centre.code,
+        network.outlet_a.code,
+        network.outlet_b.code,
+    }
 
 
 def test_list_query_count_is_flat(network, django_assert_max_num_queries):
@@ -48,7 +52,9 @@ def test_list_query_count_is_flat(network, django_assert_max_num_queries):
 def test_validation_errors_name_the_fields_in_the_callers_language(network):
     admin = make_user("administrator", network.hq, preferred_language="ru")
     api = _as(admin)
-    response = api.post("/api/v1/units/", {"kind": "outlet"}, format="json", headers={"accept-language": "ru"})
+    response = api.post(
+        "/api/v1/units/", {"kind": "outlet"}, format="json", headers={"accept-language": "ru"}
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid" and "name" in error["fields"]
@@ -70,7 +76,9 @@ def test_a_foreign_unit_as_link_target_is_refused_and_nothing_changes(network):
 def test_a_user_cannot_be_placed_in_a_foreign_unit(network):
     admin = make_user("administrator", network.outlet_a)
     victim = make_user("technician", network.outlet_a)
-    response = _as(admin).patch(f"/api/v1/users/{victim.pk}/", {"unit": network.outlet_b.pk}, format="json")
+    response = _as(admin).patch(
+        f"/api/v1/users/{victim.pk}/", {"unit": network.outlet_b.pk}, format="json"
+    )
     assert response.status_code == 400
     victim.refresh_from_db()
     assert victim.unit == network.outlet_a
@@ -100,7 +108,12 @@ def test_a_weak_password_is_refused(network):
     admin = make_user("administrator", network.outlet_a, preferred_language="en")
     response = _as(admin).post(
         "/api/v1/users/",
-        {"username": "weak", "unit": network.outlet_a.pk, "position": admin.position_id, "password": "123"},
+        {
+            "username": "weak",
+            "unit": network.outlet_a.pk,
+            "position": admin.position_id,
+            "password": "123",
+        },
         format="json",
     )
     assert response.status_code == 400 and "password" in response.json()["error"]["fields"]

@@ -10,9 +10,13 @@ _codes = itertools.count(1)
 def make_unit(parent: Unit | None = None, kind: str | None = None, **fields) -> Unit:  # type: ignore[no-untyped-def]
     """A unit under `parent` of the next kind down (HQ → region → centre → outlet)."""
     if kind is None:
-        kind = {None: "hq", "hq": "region", "region": "centre", "centre": "outlet", "outlet": "outlet"}[
-            parent.kind if parent else None
-        ]
+        kind = {
+            None: "hq",
+            "hq": "region",
+            "region": "centre",
+            "centre": "outlet",
+            "outlet": "outlet",
+        }[parent.kind if parent else None]
     if parent is not None and parent.kind == "outlet":
         parent = Unit.objects.get_parent(parent)
     number = next(_codes)

@@ -15,10 +15,12 @@ def test_unit_list_filters_sorts_and_answers_htmx_with_the_table_only(client, ne
     fragment = client.get(url, {"sort": "-name"}, headers={"HX-Request": "true"})
     assert fragment.status_code == 200
     body = fragment.content.decode()
-    assert body.lstrip().startswith('<div id="table"') and "<nav class=\"navbar" not in body
+    assert body.lstrip().startswith('<div id="table"') and '<nav class="navbar' not in body
 
 
-def test_unit_list_query_count_does_not_grow_with_rows(client, network, hq_admin, django_assert_max_num_queries):
+def test_unit_list_query_count_does_not_grow_with_rows(
+    client, network, hq_admin, django_assert_max_num_queries
+):
     client.force_login(hq_admin)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("organisation:unit_list")).status_code == 200
@@ -29,7 +31,14 @@ def test_an_administrator_adds_an_outlet_below_their_centre(client, network):
     client.force_login(admin)
     response = client.post(
         reverse("organisation:unit_create"),
-        {"parent": network.centre.pk, "name": "新网点", "code": "new-outlet", "kind": "outlet", "ownership": "authorised", "is_active": "on"},
+        {
+            "parent": network.centre.pk,
+            "name": "新网点",
+            "code": "new-outlet",
+            "kind": "outlet",
+            "ownership": "authorised",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     unit = Unit.objects.get(code="new-outlet")
@@ -43,7 +52,13 @@ def test_a_unit_cannot_be_added_outside_ones_subtree(client, network):
     client.force_login(admin)
     response = client.post(
         reverse("organisation:unit_create"),
-        {"parent": network.region.pk, "name": "X", "code": "x-outlet", "kind": "outlet", "ownership": "own"},
+        {
+            "parent": network.region.pk,
+            "name": "X",
+            "code": "x-outlet",
+            "kind": "outlet",
+            "ownership": "own",
+        },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422
@@ -69,8 +84,16 @@ def test_detail_page_shows_who_changed_what(client, network):
     client.force_login(admin)
     client.post(
         reverse("organisation:unit_update", args=[network.outlet_a.pk]),
-        {"name": "Pudong flagship", "code": network.outlet_a.code, "kind": "outlet", "ownership": "own", "is_active": "on"},
+        {
+            "name": "Pudong flagship",
+            "code": network.outlet_a.code,
+            "kind": "outlet",
+            "ownership": "own",
+            "is_active": "on",
+        },
     )
-    page = client.get(reverse("organisation:unit_detail", args=[network.outlet_a.pk])).content.decode()
+    page = client.get(
+        reverse("organisation:unit_detail", args=[network.outlet_a.pk])
+    ).content.decode()
     assert "浦东网点 → Pudong flagship" in page
     assert str(admin) in page

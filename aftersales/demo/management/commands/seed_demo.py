@@ -5,6 +5,7 @@ import datetime
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from aftersales.accounts.models import Position, User
 from aftersales.accounts.services import sync_system_positions, user_create
@@ -17,17 +18,105 @@ DEMO_PASSWORD = "demo-pass-2026"
 # code, name, kind, ownership, parent code, time zone, address
 NETWORK = [
     ("hq", "总部 · Headquarters", "hq", "own", None, "Asia/Shanghai", "上海市浦东新区张江路 88 号"),
-    ("east", "华东大区 · East China region", "region", "own", "hq", "", "上海市徐汇区漕溪北路 18 号"),
-    ("sibir", "Сибирский регион · Siberia region", "region", "own", "hq", "Asia/Novosibirsk", "Новосибирск, Красный проспект, 25"),
-    ("shanghai", "上海服务中心 · Shanghai centre", "centre", "own", "east", "", "上海市静安区南京西路 1266 号"),
-    ("hangzhou", "杭州服务中心 · Hangzhou centre", "centre", "own", "east", "", "杭州市西湖区文三路 90 号"),
-    ("novosib", "Сервисный центр Новосибирск", "centre", "own", "sibir", "", "Новосибирск, ул. Ленина, 12"),
-    ("sh-pudong", "浦东网点 · Pudong outlet", "outlet", "own", "shanghai", "", "上海市浦东新区世纪大道 100 号"),
-    ("sh-xuhui", "徐汇授权网点 · Xuhui authorised outlet", "outlet", "authorised", "shanghai", "", "上海市徐汇区天钥桥路 30 号"),
-    ("hz-xihu", "西湖网点 · Xihu outlet", "outlet", "own", "hangzhou", "", "杭州市西湖区龙井路 1 号"),
-    ("hz-binjiang", "滨江授权网点 · Binjiang authorised outlet", "outlet", "authorised", "hangzhou", "", "杭州市滨江区江南大道 3588 号"),
-    ("nsk-center", "Точка «Центральная»", "outlet", "own", "novosib", "", "Новосибирск, ул. Фрунзе, 5"),
-    ("nsk-akadem", "Точка «Академгородок»", "outlet", "own", "novosib", "", "Новосибирск, Морской проспект, 2"),
+    (
+        "east",
+        "华东大区 · East China region",
+        "region",
+        "own",
+        "hq",
+        "",
+        "上海市徐汇区漕溪北路 18 号",
+    ),
+    (
+        "sibir",
+        "Сибирский регион · Siberia region",
+        "region",
+        "own",
+        "hq",
+        "Asia/Novosibirsk",
+        "Новосибирск, Красный проспект, 25",
+    ),
+    (
+        "shanghai",
+        "上海服务中心 · Shanghai centre",
+        "centre",
+        "own",
+        "east",
+        "",
+        "上海市静安区南京西路 1266 号",
+    ),
+    (
+        "hangzhou",
+        "杭州服务中心 · Hangzhou centre",
+        "centre",
+        "own",
+        "east",
+        "",
+        "杭州市西湖区文三路 90 号",
+    ),
+    (
+        "novosib",
+        "Сервисный центр Новосибирск",
+        "centre",
+        "own",
+        "sibir",
+        "",
+        "Новосибирск, ул. Ленина, 12",
+    ),
+    (
+        "sh-pudong",
+        "浦东网点 · Pudong outlet",
+        "outlet",
+        "own",
+        "shanghai",
+        "",
+        "上海市浦东新区世纪大道 100 号",
+    ),
+    (
+        "sh-xuhui",
+        "徐汇授权网点 · Xuhui authorised outlet",
+        "outlet",
+        "authorised",
+        "shanghai",
+        "",
+        "上海市徐汇区天钥桥路 30 号",
+    ),
+    (
+        "hz-xihu",
+        "西湖网点 · Xihu outlet",
+        "outlet",
+        "own",
+        "hangzhou",
+        "",
+        "杭州市西湖区龙井路 1 号",
+    ),
+    (
+        "hz-binjiang",
+        "滨江授权网点 · Binjiang authorised outlet",
+        "outlet",
+        "authorised",
+        "hangzhou",
+        "",
+        "杭州市滨江区江南大道 3588 号",
+    ),
+    (
+        "nsk-center",
+        "Точка «Центральная»",
+        "outlet",
+        "own",
+        "novosib",
+        "",
+        "Новосибирск, ул. Фрунзе, 5",
+    ),
+    (
+        "nsk-akadem",
+        "Точка «Академгородок»",
+        "outlet",
+        "own",
+        "novosib",
+        "",
+        "Новосибирск, Морской проспект, 2",
+    ),
 ]
 
 # username, first name, last name, position, unit, language
@@ -52,7 +141,9 @@ class Command(BaseCommand):
     help = "Create the demo service network, people and calendars (idempotent)."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+        parser.add_argument(
+            "--quiet-logins", action="store_true", help="Do not print the demo logins."
+        )
 
     @transaction.atomic
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
@@ -62,7 +153,15 @@ class Command(BaseCommand):
             if Unit.objects.filter(code=code).exists():
                 continue
             parent = Unit.objects.get(code=parent_code) if parent_code else None
-            unit_create(parent=parent, code=code, name=name, kind=kind, ownership=ownership, timezone=tz, address=address)
+            unit_create(
+                parent=parent,
+                code=code,
+                name=name,
+                kind=kind,
+                ownership=ownership,
+                timezone=tz,
+                address=address,
+            )
             created += 1
         self._calendars()
         positions = {p.code: p for p in Position.objects.all()}
@@ -89,19 +188,37 @@ class Command(BaseCommand):
     def _calendars(self) -> None:
         hq = Unit.objects.get(code="hq")
         sibir = Unit.objects.get(code="sibir")
-        china, made = BusinessCalendar.objects.get_or_create(name="中国 · China", owner=hq, defaults={"country": "CN"})
+        china, made = BusinessCalendar.objects.get_or_create(
+            name="中国 · China", owner=hq, defaults={"country": "CN"}
+        )
         if made:
-            _working_week(china, [(datetime.time(8, 30), datetime.time(12, 0)), (datetime.time(13, 30), datetime.time(17, 30))])
+            _working_week(
+                china,
+                [
+                    (datetime.time(8, 30), datetime.time(12, 0)),
+                    (datetime.time(13, 30), datetime.time(17, 30)),
+                ],
+            )
             _load_holidays(china)
-        russia, made = BusinessCalendar.objects.get_or_create(name="Россия · Russia", owner=sibir, defaults={"country": "RU"})
+        russia, made = BusinessCalendar.objects.get_or_create(
+            name="Россия · Russia", owner=sibir, defaults={"country": "RU"}
+        )
         if made:
-            _working_week(russia, [(datetime.time(9, 0), datetime.time(13, 0)), (datetime.time(14, 0), datetime.time(18, 0))])
+            _working_week(
+                russia,
+                [
+                    (datetime.time(9, 0), datetime.time(13, 0)),
+                    (datetime.time(14, 0), datetime.time(18, 0)),
+                ],
+            )
             _load_holidays(russia)
         Unit.objects.filter(pk=hq.pk, calendar__isnull=True).update(calendar=china)
         Unit.objects.filter(pk=sibir.pk, calendar__isnull=True).update(calendar=russia)
 
 
-def _working_week(calendar: BusinessCalendar, day: list[tuple[datetime.time, datetime.time]]) -> None:
+def _working_week(
+    calendar: BusinessCalendar, day: list[tuple[datetime.time, datetime.time]]
+) -> None:
     WorkingInterval.objects.bulk_create(
         WorkingInterval(calendar=calendar, weekday=weekday, start=start, end=end)
         for weekday in range(5)
@@ -110,9 +227,7 @@ def _working_week(calendar: BusinessCalendar, day: list[tuple[datetime.time, dat
 
 
 def _load_holidays(calendar: BusinessCalendar) -> None:
-    try:
-        from aftersales.calendars.services import load_public_holidays
-    except ImportError:
-        return
-    this_year = datetime.date.today().year
+    from aftersales.calendars.services import load_public_holidays
+
+    this_year = timezone.localdate().year
     load_public_holidays(calendar=calendar, years=range(this_year - 1, this_year + 2))

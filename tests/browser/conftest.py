@@ -1,0 +1,110 @@
+"""Browser journeys: Playwright driving the machine's Chromium (never a downloaded browser).
+
+Skipped, with a line saying so, when no Chromium is installed; under CI=true a missing
+Chromium is a failure. On a failing journey, a screenshot and the page HTML are kept under
+test-artifacts/browser/<test name>/ and the report names the folder.
+"""
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls that set up data are
+# still synchronous and safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+
+def chromium_path() -> str | None:
+    for candidate in (
+        os.environ.get("CHROMIUM_PATH"),
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+        "/usr/bin/chromium",
+    ):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
+    if chromium_path() is not None:
+        return
+    if os.environ.get("CI") == "true":
+        raise pytest.UsageError("CI=true but no Chromium found: browser journeys cannot run")
+    skip = pytest.mark.skip(
+        reason="browser journeys skipped: Chromium is not installed (apt-get install chromium)"
+    )
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=chromium_path(), args=LAUNCH_ARGS, headless=True
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.journey_failed = report.failed
+
+
+def _new_page(browser, request, viewport, locale):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport=viewport, locale=locale)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    if getattr(request.node, "journey_failed", False):
+        folder = ARTIFACTS / re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / "page.png"), full_page=True)
+        (folder / "page.html").write_text(page.content(), encoding="utf-8")
+        request.node.add_report_section("call", "browser artifacts", f"kept in {folder}")
+        print(f"\nbrowser artifacts kept in {folder}")  # noqa: T201 — named in the test report
+    context.close()
+
+
+@pytest.fixture
+def page(browser, request):  # type: ignore[no-untyped-def]
+    yield from _new_page(browser, request, DESKTOP, "en-US")
+
+
+@pytest.fixture
+def phone_page(browser, request):  # type: ignore[no-untyped-def]
+    yield from _new_page(browser, request, PHONE, "ru-RU")
+
+
+def sign_in(page, live_server, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
