@@ -15,7 +15,8 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict[str, str], tmp_path) -> subprocess.CompletedProcess:  # type: ignore[no-untyped-def]
-    full_env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL"}}
+    unwanted = {"DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in unwanted}
     full_env.update(env, AFTERSALES_VAR_DIR=str(tmp_path))
     return subprocess.run(
         [sys.executable, "manage.py", *args],

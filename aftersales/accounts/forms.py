@@ -1,4 +1,5 @@
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -101,17 +102,12 @@ class PositionForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        own_apps = [c.label for c in apps.get_app_configs() if c.name.startswith("aftersales.")]
         self.fields["permissions"].queryset = (
             self.fields["permissions"]
-            .queryset.filter(content_type__app_label__in=AFTERSALES_APP_LABELS)
+            .queryset.filter(content_type__app_label__in=own_apps)
             .select_related("content_type")
         )
         if self.instance.pk and self.instance.is_system:
             self.fields["code"].disabled = True
 
-
-AFTERSALES_APP_LABELS = [
-    "organisation",
-    "calendars",
-    "accounts",
-]

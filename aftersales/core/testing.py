@@ -41,3 +41,14 @@ def load_all_factories() -> dict[type[models.Model], ScopedMaker]:
                 if exc.name != f"{config.name}.tests.factories":
                     raise
     return dict(_MAKERS)
+
+
+def query_count(client: Any, url: str) -> int:
+    """Queries one GET of `url` takes (for flat-query-count assertions: no N+1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(queries)

@@ -13,10 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the ORM calls that set up data are
-# still synchronous and safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 LAUNCH_ARGS = [
     "--headless",
@@ -59,14 +55,25 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
+    """Playwright's sync API keeps an event loop running in the test thread; the ORM calls that
+    set up data there are still synchronous and safe, so Django's async guard is lifted while
+    the browser lives (and restored after; subprocess-based tests drop the variable)."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=chromium_path(), args=LAUNCH_ARGS, headless=True
-        )
-        yield instance
-        instance.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            instance = playwright.chromium.launch(
+                executable_path=chromium_path(), args=LAUNCH_ARGS, headless=True
+            )
+            yield instance
+            instance.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.hookimpl(hookwrapper=True)
