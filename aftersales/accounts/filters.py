@@ -4,12 +4,22 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Position, User
 from aftersales.core.forms import StyledFilterFormMixin
+from aftersales.organisation.models import Unit
+
+
+def _visible_units(request):  # type: ignore[no-untyped-def]
+    if request is None:
+        return Unit.objects.none()
+    return Unit.objects.visible_to(request.user)
 
 
 class UserFilter(StyledFilterFormMixin, django_filters.FilterSet):
     """Shared by the people list page and GET /api/v1/users/."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_visible_units, method="in_subtree", label=_("Unit (with the units below)")
+    )
     position = django_filters.ModelChoiceFilter(
         queryset=Position.objects.all(), label=_("Position")
     )
@@ -17,7 +27,10 @@ class UserFilter(StyledFilterFormMixin, django_filters.FilterSet):
 
     class Meta:
         model = User
-        fields = ["q", "position", "is_active"]
+        fields = ["q", "unit", "position", "is_active"]
+
+    def in_subtree(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return queryset.filter(unit__path__startswith=value.path)
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(

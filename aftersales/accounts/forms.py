@@ -110,4 +110,3 @@ class PositionForm(StyledFormMixin, forms.ModelForm):
         )
         if self.instance.pk and self.instance.is_system:
             self.fields["code"].disabled = True
-

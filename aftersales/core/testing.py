@@ -44,10 +44,12 @@ def load_all_factories() -> dict[type[models.Model], ScopedMaker]:
 
 
 def query_count(client: Any, url: str) -> int:
-    """Queries one GET of `url` takes (for flat-query-count assertions: no N+1)."""
+    """Queries one GET of `url` takes (for flat-query-count assertions: no N+1). A first,
+    uncounted request fills per-session caches (e.g. the user's time zone)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    client.get(url)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)

@@ -34,3 +34,12 @@ def test_the_switch_refuses_foreign_redirects(client, network):
 def test_anonymous_visitors_get_their_browser_language(client, db):
     page = client.get(reverse("accounts:login"), headers={"accept-language": "ru"}).content.decode()
     assert "Войти" in page
+
+
+def test_times_are_shown_in_the_users_unit_time_zone(client, network):
+    from aftersales.organisation.services import unit_update
+
+    unit_update(unit=network.outlet_b, timezone="Asia/Novosibirsk")
+    engineer = make_user("field_engineer", network.outlet_b, preferred_language="en")
+    client.force_login(engineer)
+    assert 'data-timezone="Asia/Novosibirsk"' in client.get("/").content.decode()

@@ -83,3 +83,15 @@ def test_renaming_a_person_is_in_their_history(client, network):
     )
     page = client.get(reverse("accounts:user_detail", args=[person.pk])).content.decode()
     assert "Old → New" in page
+
+
+def test_people_filtered_by_a_unit_include_the_units_below_it(client, network):
+    admin = make_user("administrator", network.region)
+    in_outlet = make_user("technician", network.outlet_a, username="in-outlet")
+    in_region = make_user("technician", network.region, username="in-region")
+    client.force_login(admin)
+    page = client.get(reverse("accounts:user_list"), {"unit": network.centre.pk}).content.decode()
+    assert in_outlet.username in page and in_region.username not in page
+    foreign = client.get(reverse("accounts:user_list"), {"unit": network.hq.pk})
+    assert foreign.status_code == 200  # an invalid choice filters nothing out of scope
+    assert "hq-" not in foreign.content.decode()
