@@ -227,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(_failed(item.name, f"failed: {type(exc).__name__}: {exc}"))
         prefix = ctx.shared.get("prefix_check")
 
-    findings = [f for r in results for f in r.get("findings", [])]
+    findings = merge_findings([f for r in results for f in r.get("findings", [])])
     load_after = _load_average()
     run = {
         "scale": {
@@ -268,6 +268,19 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(f"total run time {time.monotonic() - _T0:.0f} s\n")
     failed = [r for r in results if r["status"].startswith("failed")]
     return 1 if failed else 0
+
+
+def merge_findings(findings: list[str]) -> list[str]:
+    """One line per distinct finding: "a, b: text" when workloads a and b found the same."""
+    merged: dict[str, list[str]] = {}
+    for finding in findings:
+        key, sep, text = finding.partition(": ")
+        if not sep or " " in key:
+            key, text = "", finding
+        owners = merged.setdefault(text, [])
+        if key and key not in owners:
+            owners.append(key)
+    return [f"{', '.join(keys)}: {text}" if keys else text for text, keys in merged.items()]
 
 
 def _load_average() -> float:

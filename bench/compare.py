@@ -68,10 +68,15 @@ def judge_plan(raw: RawConnection, result: Result, plan: Plan, label: str = "mai
                 f"{result.key}: {label} reads {scan.rows:,} of {size:,} rows of {scan.table} "
                 f"({how}) with no index condition"
             )
-        else:
+        elif " LIMIT " in f" {plan.sql.upper()} ":
             result.findings.append(
                 f"{result.key}: {label} has no index condition on {scan.table} ({size:,} rows): "
                 f"{how}; rows read depend on how soon the LIMIT is met (SQLite does not say)"
+            )
+        else:
+            result.findings.append(
+                f"{result.key}: {label} reads all {size:,} rows of {scan.table} ({how}): "
+                "no index condition and no LIMIT"
             )
     for scan in plan.scans:
         if scan.rows is not None and scan.rows > MANY_ROWS:
@@ -80,7 +85,7 @@ def judge_plan(raw: RawConnection, result: Result, plan: Plan, label: str = "mai
                 f"({scan.method}) on every call: its cost grows with the data"
             )
     if plan.has_sort:
-        read = max((s.rows or 0 for s in plan.scans), default=0)
+        read = plan.sort_rows or 0
         if read > BIG_TABLE_ROWS:
             result.findings.append(
                 f"{result.key}: {label} sorts {read:,} rows ({plan.sort_keys}) to return one page;"
@@ -117,4 +122,26 @@ def orm_vs_raw(
         judge_plan(raw, result, result.plan)
     else:
         result.notes.append(f"main statement ({' + '.join(main)}) not found among the queries")
+    judge_others(raw, result, statements, statement)
     return result
+
+
+def judge_others(
+    raw: RawConnection,
+    result: Result,
+    statements: Sequence[Statement],
+    main: Statement | None,
+    skip: Sequence[Statement] = (),
+) -> None:
+    """EXPLAIN every other SELECT of the call too: a slow helper query (the user's unit paths,
+    a permission lookup) costs as much as a slow main one."""
+    plans = result.extra.setdefault("other_plans", {})
+    done = {(s.sql, s.params) for s in (main, *skip) if s is not None}
+    for number, statement in enumerate(statements, 1):
+        if not statement.is_select or (statement.sql, statement.params) in done:
+            continue
+        done.add((statement.sql, statement.params))
+        label = f"query {number} ({describe(statement)})"
+        plan = explain(raw, statement)
+        plans[label] = plan.as_dict()
+        judge_plan(raw, result, plan, label)

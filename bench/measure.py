@@ -138,6 +138,7 @@ def pick(
 
 
 _FROM = re.compile(r'\bFROM "?(\w+)"?', re.IGNORECASE)
+_JOIN = re.compile(r'\bJOIN "?(\w+)"?', re.IGNORECASE)
 _UPDATE = re.compile(r'^\s*(UPDATE|INSERT INTO|DELETE FROM) "?(\w+)"?', re.IGNORECASE)
 
 
@@ -149,6 +150,9 @@ def describe(statement: Statement) -> str:
         return f"{write.group(1).split()[0].lower()} {write.group(2)}"
     match = _FROM.search(sql)
     table = match.group(1) if match else "?"
+    joined = [t for t in dict.fromkeys(_JOIN.findall(sql)) if t != table]
+    if joined:
+        table += "+" + "+".join(joined)
     if "COUNT(" in sql.upper():
         return f"count({table})"
     if "_prefetch_related_val" in sql:

@@ -48,6 +48,7 @@ class Plan:
     scans: list[Scan] = field(default_factory=list)
     has_sort: bool = False
     sort_keys: str = ""
+    sort_rows: int | None = None  # rows fed into the (largest) sort, under EXPLAIN ANALYZE
     execution_ms: float | None = None
     error: str = ""
 
@@ -99,6 +100,10 @@ def _walk_pg(node: dict[str, Any], plan: Plan) -> None:
     if kind in {"Sort", "Incremental Sort"}:
         plan.has_sort = True
         plan.sort_keys = ", ".join(node.get("Sort Key", []))
+        fed = [_produced(child) for child in node.get("Plans", [])]
+        fed_rows = max((r for r in fed if r is not None), default=None)
+        if fed_rows is not None:
+            plan.sort_rows = max(plan.sort_rows or 0, fed_rows)
     if "Relation Name" in node or kind == "Bitmap Index Scan":
         plan.scans.append(
             Scan(
@@ -112,6 +117,12 @@ def _walk_pg(node: dict[str, Any], plan: Plan) -> None:
         )
     for child in node.get("Plans", []):
         _walk_pg(child, plan)
+
+
+def _produced(node: dict[str, Any]) -> int | None:
+    if "Actual Rows" not in node:
+        return None
+    return int(node["Actual Rows"] * node.get("Actual Loops", 1))
 
 
 def _actual_rows(node: dict[str, Any]) -> int | None:

@@ -60,7 +60,7 @@ def rows_of(run: dict[str, Any]) -> list[list[str]]:
         queries = "—" if r["queries"] is None else f"{r['queries']:g}"
         plan = r["plan"]["notes"] if r.get("plan") else ""
         notes = [n for n in r["notes"] if not n.startswith("+1 UPDATE")]
-        if notes and r["kind"] != "throughput":
+        if notes:
             plan = "; ".join([plan, *notes]) if plan else "; ".join(notes)
         rows.append([name, ours, limit, ratio, queries, plan])
     return rows

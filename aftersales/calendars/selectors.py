@@ -53,8 +53,7 @@ def schedule_for_calendar(calendar: BusinessCalendar | int, tz_name: str) -> Bus
 def schedule_for_unit(unit: Unit) -> BusinessSchedule:
     """The schedule a unit works by: its own or its nearest ancestor's calendar, in its own or
     its nearest ancestor's time zone; without any calendar up the tree, DEFAULT_WEEKLY."""
-    tz_name = unit.effective_timezone()
-    calendar_id = unit.effective_calendar_id()
+    tz_name, calendar_id = unit.effective_settings()
     if calendar_id is None:
         return default_schedule(tz_name)
     return schedule_for_calendar(calendar_id, tz_name)

@@ -67,13 +67,8 @@ class Unit(MP_Node):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["path"]
-        indexes = [
-            # Serves the subtree filter `path LIKE 'prefix%'` on PostgreSQL databases whose
-            # collation is not C (the unique index on path cannot). Ignored on SQLite.
-            models.Index(
-                fields=["path"], name="unit_path_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        # No extra index for the subtree filter `path LIKE 'prefix%'`: on PostgreSQL Django
+        # already adds a varchar_pattern_ops index beside the unique one on `path` (bench/).
 
     def __str__(self) -> str:
         return self.name
@@ -86,16 +81,20 @@ class Unit(MP_Node):
         """This unit and its ancestors, root first, in one query."""
         return list(Unit.objects.filter(path__in=ancestor_paths(self.path)).order_by("depth"))
 
-    def effective_timezone(self) -> str:
-        for unit in reversed(self.lineage()):
-            if unit.timezone:
-                return unit.timezone
+    def effective_settings(self) -> tuple[str, int | None]:
+        """(time zone, business calendar id) in force here: the unit's own, else the nearest
+        ancestor's; the server's time zone and no calendar when nobody up the tree sets one.
+        One query."""
         from django.conf import settings
 
-        return settings.TIME_ZONE
+        zone, calendar_id = "", None
+        for unit in reversed(self.lineage()):
+            zone = zone or unit.timezone
+            calendar_id = calendar_id or unit.calendar_id
+        return zone or settings.TIME_ZONE, calendar_id
+
+    def effective_timezone(self) -> str:
+        return self.effective_settings()[0]
 
     def effective_calendar_id(self) -> int | None:
-        for unit in reversed(self.lineage()):
-            if unit.calendar_id:
-                return unit.calendar_id
-        return None
+        return self.effective_settings()[1]

@@ -9,7 +9,7 @@ import secrets
 import time
 from typing import Any
 
-from bench.compare import judge_plan, judge_statements
+from bench.compare import judge_others, judge_plan, judge_statements
 from bench.http_load import LoadResult, Server, drive, get
 from bench.measure import Timing, capture_sql, pick, time_calls
 from bench.plans import explain
@@ -91,7 +91,9 @@ def api(ctx: Context) -> list[Result]:
                     plans.append(("page query", explain(raw, page)))
                 if count is not None:
                     plans.append(("count query", explain(raw, count)))
-                in_process[name] = (status, statements, alone, plans)
+                others = Result(name, name)
+                judge_others(raw, others, statements, page, skip=[count] if count else [])
+                in_process[name] = (status, statements, alone, plans, others)
 
         def load(port: int, path: str) -> LoadResult:
             return drive(
@@ -165,9 +167,9 @@ def _result(
     status: int,
     body: bytes,
     limit_body: bytes,
-    in_process: tuple[int, list[Any], Timing, list[Any]],
+    in_process: tuple[int, list[Any], Timing, list[Any], Result],
 ) -> Result:
-    ip_status, statements, alone, plans = in_process
+    ip_status, statements, alone, plans, others = in_process
     result = Result(key, title, kind="throughput", ours=measured.timing, limit=limit.timing)
     result.limit_label = "minimal WSGI app, same gunicorn"
     result.errors = measured.errors
@@ -177,9 +179,14 @@ def _result(
         load=measured.as_dict(),
         limit_load=limit.as_dict(),
         statements=[s.short(400) for s in statements],
-        other_plans={label: plan.as_dict() for label, plan in plans[1:]},
+        other_plans={
+            **{label: plan.as_dict() for label, plan in plans[1:]},
+            **others.extra.get("other_plans", {}),
+        },
         _plans=plans,
     )
+    result.notes += others.notes
+    result.findings += [f.replace(f"{others.key}:", f"{key}:", 1) for f in others.findings]
     result.extra["in_process_one_at_a_time"] = alone.as_dict()
     result.notes.append(
         f"in process, one request at a time, no HTTP: p50 {alone.p50_ms:.1f} ms, "
