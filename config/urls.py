@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("aftersales.dashboard.urls")),
     path("", include("aftersales.core.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("organisation/", include("aftersales.organisation.urls")),

@@ -28,7 +28,7 @@ from aftersales.accounts.tests.factories import make_user
 from aftersales.core.testing import SHARED_MODELS, load_all_factories
 
 # Pages any signed-in user may open: they show only the user's own things.
-OPEN_TO_SIGNED_IN = {"core:home", "accounts:profile", "accounts:password_change"}
+OPEN_TO_SIGNED_IN = {"dashboard:home", "accounts:profile", "accounts:password_change"}
 # Pages and endpoints outside the matrix, each with the reason.
 NOT_IN_MATRIX = {
     "accounts:login": "public sign-in page",

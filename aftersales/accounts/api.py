@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from aftersales.accounts import services
 from aftersales.accounts.filters import PositionFilter, UserFilter
 from aftersales.accounts.models import Position, User
-from aftersales.api.fields import ScopedPrimaryKeyRelatedField
+from aftersales.api.fields import InputModelSerializer, ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet, ScopedWriteViewSet
 from aftersales.organisation.models import Unit
@@ -49,7 +49,7 @@ class UserOutput(serializers.ModelSerializer):
         ]
 
 
-class UserInput(serializers.ModelSerializer):
+class UserInput(InputModelSerializer):
     unit = ScopedPrimaryKeyRelatedField(Unit)
     additional_units = ScopedPrimaryKeyRelatedField(Unit, many=True, required=False)
     position = serializers.PrimaryKeyRelatedField(queryset=Position.objects.all())

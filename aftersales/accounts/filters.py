@@ -3,7 +3,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Position, User
-from aftersales.core.forms import StyledFilterFormMixin
+from aftersales.core.forms import StrictBooleanFilter, StyledFilterFormMixin
+from aftersales.core.scoping import subtree_q
 from aftersales.organisation.models import Unit
 
 
@@ -23,14 +24,14 @@ class UserFilter(StyledFilterFormMixin, django_filters.FilterSet):
     position = django_filters.ModelChoiceFilter(
         queryset=Position.objects.all(), label=_("Position")
     )
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = User
         fields = ["q", "unit", "position", "is_active"]
 
     def in_subtree(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        return queryset.filter(unit__path__startswith=value.path)
+        return queryset.filter(subtree_q("unit", [value.path]))
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
         return queryset.filter(

@@ -1,3 +1,4 @@
+import time
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from aftersales.accounts.forms import (
 from aftersales.accounts.middleware import LOGIN_TIME_KEY
 from aftersales.accounts.models import ApiToken, Position, User
 from aftersales.core.history import history_of
+from aftersales.core.i18n import remember_language
 from aftersales.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -37,8 +39,6 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
-        import time
-
         self.request.session[LOGIN_TIME_KEY] = time.time()
         return response
 
@@ -77,15 +77,9 @@ class ProfileView(LoginRequiredMixin, generic.UpdateView):
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         messages.success(self.request, _("Your profile has been saved."))
-        if form.cleaned_data.get("preferred_language"):
-            from django.conf import settings
-
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                form.cleaned_data["preferred_language"],
-                samesite="Lax",
-                httponly=True,
-            )
+        language = form.cleaned_data.get("preferred_language")
+        if language:
+            remember_language(response, language)
         return response
 
 

@@ -11,8 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -58,3 +61,15 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         error["message"] = _("Not found.")
     response.data = {"error": error}
     return response
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Any other address under the API (an id that is not a number, a mistyped path) answers
+    with the API's JSON 404, not the site's HTML page, whatever the method."""
+
+    authentication_classes: list[type] = []
+    permission_classes: list[type] = []
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        raise exceptions.NotFound()

@@ -1,8 +1,9 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from aftersales.api import endpoints
+from aftersales.api.errors import NotFoundView
 from aftersales.api.schema_views import OpenApiJsonView
 
 router = DefaultRouter(trailing_slash=True)
@@ -16,4 +17,7 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
     *endpoints.extra_urls(),
+    # Last: whatever else ends in a slash is a JSON 404. Paths without the slash still go to
+    # APPEND_SLASH's redirect first, as before.
+    re_path(r"^.*/$", NotFoundView.as_view(), name="not_found"),
 ]

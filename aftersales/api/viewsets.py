@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models, transaction
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -17,6 +18,9 @@ WRITE_ACTIONS = {"create", "update", "partial_update"}
 class ScopedReadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     model: type[models.Model]
     output_serializer_class: type[serializers.BaseSerializer]
+    # Bodies are JSON, as documented: form encodings cannot say `null` or an empty list, so a
+    # form body could not mean what the same JSON body means (others are answered with 415).
+    parser_classes = [JSONParser]
 
     def get_queryset(self) -> models.QuerySet[Any]:
         return self.model.objects.visible_to(self.request.user)  # type: ignore[attr-defined]

@@ -7,13 +7,20 @@ from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from aftersales.api.fields import InputSerializer
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet
 from aftersales.calendars import selectors
@@ -24,14 +31,24 @@ from aftersales.organisation.models import Unit
 
 YEAR_PARAMETER = OpenApiParameter(
     "year",
-    int,
+    {"type": "integer", "minimum": SUPPORTED_YEARS.start, "maximum": SUPPORTED_YEARS.stop - 1},
     description="The year whose exceptional days are listed (default: the current year).",
 )
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "08:30"}
+)
+class HourMinuteField(serializers.TimeField):
+    """A time of day as `HH:MM`. Not OpenAPI's `format: time`, which needs seconds and an offset."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class WorkingIntervalOutput(serializers.ModelSerializer):
-    start = serializers.TimeField(format="%H:%M")
-    end = serializers.TimeField(format="%H:%M")
+    start = HourMinuteField()
+    end = HourMinuteField()
 
     class Meta:
         model = WorkingInterval
@@ -117,7 +134,7 @@ class OffsetKeepingDateTimeField(serializers.DateTimeField):
         return value
 
 
-class DeadlineInput(serializers.Serializer):
+class DeadlineInput(InputSerializer):
     start = OffsetKeepingDateTimeField(
         help_text="ISO 8601. Without an offset it is read in the unit's time zone."
     )
@@ -145,6 +162,7 @@ class UnitDeadlineView(APIView):
     """When `minutes` of a unit's working time after `start` are done, by its calendar."""
 
     permission_classes = [CanViewUnits]
+    parser_classes = [JSONParser]
     permission_required = "organisation.view_unit"
     model = Unit
 

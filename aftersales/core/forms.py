@@ -1,3 +1,4 @@
+import django_filters
 from django import forms
 
 
@@ -39,3 +40,32 @@ class StyledFilterFormMixin:
             style_widgets(form)
             form._styled = True
         return form
+
+
+class _RawNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's yes / no / unknown select, handing on the value as sent: Django's own turns
+    whatever it does not recognise into "unknown", so the field never sees it to refuse it."""
+
+    def value_from_datadict(self, data, files, name):  # type: ignore[no-untyped-def]
+        return data.get(name)
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    widget = _RawNullBooleanSelect
+
+    def to_python(self, value):  # type: ignore[no-untyped-def]
+        result = super().to_python(value)
+        if result is None and value not in (None, "", "unknown"):
+            raise forms.ValidationError(
+                forms.ChoiceField.default_error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return result
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes / no / either filter that refuses anything else (`?is_active=flase`) instead of
+    ignoring it: an ignored filter silently widens the list (the API answers 400)."""
+
+    field_class = StrictNullBooleanField

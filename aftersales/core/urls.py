@@ -1,9 +1,8 @@
 from django.urls import path
 
-from aftersales.core import views_pages
+from aftersales.core import i18n
 
 app_name = "core"
 urlpatterns = [
-    path("", views_pages.HomeView.as_view(), name="home"),
-    path("language/", views_pages.set_language, name="set_language"),
+    path("language/", i18n.set_language, name="set_language"),
 ]

@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
-from aftersales.api.fields import ScopedPrimaryKeyRelatedField
+from aftersales.api.fields import InputModelSerializer, ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedWriteViewSet
 from aftersales.calendars.models import BusinessCalendar
@@ -40,8 +40,10 @@ class UnitOutput(serializers.ModelSerializer):
         return parent.pk if parent else None
 
 
-class UnitInput(serializers.ModelSerializer):
-    parent = ScopedPrimaryKeyRelatedField(Unit, required=False, allow_null=True)
+class UnitInput(InputModelSerializer):
+    # Required, as in the HTML form: a new unit goes under a unit the caller can see. Without a
+    # parent it would become a new headquarters, outside the caller's subtree.
+    parent = ScopedPrimaryKeyRelatedField(Unit)
     calendar = ScopedPrimaryKeyRelatedField(BusinessCalendar, required=False, allow_null=True)
 
     class Meta:
@@ -63,7 +65,16 @@ class UnitInput(serializers.ModelSerializer):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         if self.instance is not None:
-            self.fields.pop("parent")  # moving a unit in the tree is not an edit
+            self.fields.pop("parent", None)  # moving a unit in the tree is not an edit
+
+
+class UnitChangeInput(UnitInput):
+    """What an update reads (UnitInput with an instance): the unit's own fields, no parent."""
+
+    parent = None
+
+    class Meta(UnitInput.Meta):
+        fields = [name for name in UnitInput.Meta.fields if name != "parent"]
 
 
 @extend_schema_view(
@@ -75,11 +86,13 @@ class UnitInput(serializers.ModelSerializer):
         summary="Add a unit", request=UnitInput, responses={201: UnitOutput, **ERROR_RESPONSES}
     ),
     update=extend_schema(
-        summary="Change a unit", request=UnitInput, responses={200: UnitOutput, **ERROR_RESPONSES}
+        summary="Change a unit",
+        request=UnitChangeInput,
+        responses={200: UnitOutput, **ERROR_RESPONSES},
     ),
     partial_update=extend_schema(
         summary="Change some fields of a unit",
-        request=UnitInput,
+        request=UnitChangeInput,
         responses={200: UnitOutput, **ERROR_RESPONSES},
     ),
 )
@@ -108,7 +121,7 @@ class UnitViewSet(ScopedWriteViewSet):
         return self._page
 
     def perform_create(self, data):  # type: ignore[no-untyped-def]
-        return services.unit_create(parent=data.pop("parent", None), **data)
+        return services.unit_create(parent=data.pop("parent"), **data)
 
     def perform_update(self, instance, data):  # type: ignore[no-untyped-def]
         return services.unit_update(unit=instance, **data)

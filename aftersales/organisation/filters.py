@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.forms import StyledFilterFormMixin
+from aftersales.core.forms import StrictBooleanFilter, StyledFilterFormMixin
 from aftersales.organisation.choices import Ownership, UnitKind
 from aftersales.organisation.models import Unit
 
@@ -13,7 +13,7 @@ class UnitFilter(StyledFilterFormMixin, django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
     ownership = django_filters.ChoiceFilter(choices=Ownership.choices, label=_("Ownership"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    is_active = StrictBooleanFilter(label=_("Active"))
 
     class Meta:
         model = Unit

@@ -1,23 +1,21 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views import generic
 from django.views.decorators.http import require_POST
 
-from aftersales.organisation.models import Unit
 
-
-class HomeView(LoginRequiredMixin, generic.TemplateView):
-    template_name = "core/home.html"
-
-    def get_context_data(self, **kwargs):  # type: ignore[no-untyped-def]
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["visible_units"] = Unit.objects.visible_to(user).count()
-        return context
+def remember_language(response: HttpResponse, language: str) -> None:
+    """Keep the chosen interface language in the language cookie (for pages before sign-in)."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+    )
 
 
 @require_POST
@@ -33,14 +31,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if language in dict(settings.LANGUAGES):
         translation.activate(language)
-        response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME,
-            language,
-            max_age=365 * 24 * 3600,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            secure=settings.LANGUAGE_COOKIE_SECURE,
-            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-        )
+        remember_language(response, language)
         if request.user.is_authenticated:
             get_user_model().objects.filter(pk=request.user.pk).update(preferred_language=language)
     return response
