@@ -73,3 +73,26 @@ def test_a_unit_head_creates_an_api_token_in_traditional_chinese(page, live_serv
     page.reload()
     expect(page.locator("#new-token")).to_have_count(0)
     expect(page.get_by_text("ERP 對接")).to_be_visible()
+
+
+def test_an_administrator_sets_working_hours_and_computes_a_deadline_in_simplified_chinese(
+    page, live_server, network
+):
+    from aftersales.calendars.services import calendar_create
+
+    make_user("administrator", network.hq, username="zhang", preferred_language="zh-hans")
+    calendar = calendar_create(owner=network.hq, name="上海工作日历", country="CN")
+    sign_in(page, live_server, "zhang", PASSWORD)
+    page.goto(f"{live_server.url}/calendars/{calendar.pk}/")
+    page.get_by_role("link", name="编辑工作时间").click()
+    for weekday in ["星期一", "星期二", "星期三", "星期四", "星期五"]:
+        page.get_by_label(weekday).fill("08:30-12:00, 13:30-17:30")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="上海工作日历")).to_be_visible()
+
+    # Friday 16:00 + 120 working minutes: 90 on Friday, 30 on Monday morning.
+    page.get_by_label("开始").fill("2026-11-27T16:00")
+    page.get_by_label("工作时长（分钟）").fill("120")
+    page.get_by_label("时区").select_option("Asia/Shanghai")
+    page.get_by_role("button", name="计算").click()
+    expect(page.locator("#deadline-result")).to_contain_text("2026-11-30 09:00")
