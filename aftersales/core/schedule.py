@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 SCHEDULE = {
     "aftersales.accounts.jobs.purge_login_failures": crontab(minute="7"),
     "aftersales.accounts.jobs.clear_expired_sessions": crontab(minute="17"),
+    "aftersales.api.jobs.purge_idempotency_records": crontab(minute="27"),
 }
 
 

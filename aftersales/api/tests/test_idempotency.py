@@ -82,3 +82,31 @@ def test_the_header_is_in_the_openapi_description(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     parameters = schema["paths"]["/api/v1/units/"]["post"]["parameters"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in parameters)
+
+
+def test_remembered_answers_are_forgotten_after_a_day(network):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aftersales.api.jobs import purge_idempotency_records
+    from aftersales.api.models import IdempotencyRecord
+
+    api = _as(make_user("administrator", network.hq))
+    api.post(
+        "/api/v1/units/",
+        _new_outlet(network, "old"),
+        format="json",
+        headers={"Idempotency-Key": "old"},
+    )
+    api.post(
+        "/api/v1/units/",
+        _new_outlet(network, "new"),
+        format="json",
+        headers={"Idempotency-Key": "new"},
+    )
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+    assert purge_idempotency_records.call() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
