@@ -41,7 +41,3 @@ def menu_for(user) -> list[dict]:  # type: ignore[no-untyped-def]
             {"label": entry.label, "url": reverse(entry.url_name), "icon": entry.icon}
         )
     return list(sections.values())
-
-
-def registered_entries() -> list[MenuEntry]:
-    return list(_REGISTRY)

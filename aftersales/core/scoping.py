@@ -8,7 +8,7 @@ depth. Every list, detail page, API endpoint, export, search and job goes throug
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Self
 
 from django.db import connection, models
 from django.db.models import Q
@@ -76,10 +76,6 @@ class ScopedQuerySet(models.QuerySet):
         if paths is None:
             return self.all()
         return self.filter(subtree_q(self.scope_field, paths))
-
-
-def scoped_manager(queryset_class: type[models.QuerySet[Any]]) -> models.Manager[Any]:
-    return queryset_class.as_manager()
 
 
 class SharedQuerySet(models.QuerySet):

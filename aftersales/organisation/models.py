@@ -73,10 +73,6 @@ class Unit(MP_Node):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def scope_unit_id(self) -> int:
-        return self.pk
-
     def lineage(self) -> list["Unit"]:
         """This unit and its ancestors, root first, in one query."""
         return list(Unit.objects.filter(path__in=ancestor_paths(self.path)).order_by("depth"))
