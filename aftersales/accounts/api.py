@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from aftersales.accounts import services
 from aftersales.accounts.filters import PositionFilter, UserFilter
-from aftersales.accounts.models import Position, User
+from aftersales.accounts.models import PERSON_FIELDS, Position, User
 from aftersales.api.fields import InputModelSerializer, ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet, ScopedWriteViewSet
@@ -34,19 +34,7 @@ class UserOutput(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "id",
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "unit",
-            "additional_units",
-            "position",
-            "preferred_language",
-            "is_active",
-        ]
+        fields = ["id", *PERSON_FIELDS]
 
 
 class UserInput(InputModelSerializer):
@@ -62,19 +50,7 @@ class UserInput(InputModelSerializer):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "unit",
-            "additional_units",
-            "position",
-            "preferred_language",
-            "is_active",
-            "password",
-        ]
+        fields = [*PERSON_FIELDS, "password"]
 
     def validate_password(self, value: str) -> str:
         if value:

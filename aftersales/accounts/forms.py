@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import throttle
-from aftersales.accounts.models import Position, User
+from aftersales.accounts.models import PERSON_FIELDS, Position, User
 from aftersales.core.forms import StyledFormMixin
 from aftersales.organisation.models import Unit
 
@@ -64,18 +64,7 @@ class UserForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "username",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "unit",
-            "additional_units",
-            "position",
-            "preferred_language",
-            "is_active",
-        ]
+        fields = PERSON_FIELDS
 
     def __init__(self, *args, user, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)

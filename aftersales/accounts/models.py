@@ -51,6 +51,22 @@ class UserManager(DjangoUserManager.from_queryset(UserQuerySet)):  # type: ignor
     """Django's create_user/create_superuser on a scoped queryset."""
 
 
+# What an administrator may set on a person, in the pages and the API alike. Never the
+# privileged flags (is_staff, is_superuser) nor the password hash.
+PERSON_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "unit",
+    "additional_units",
+    "position",
+    "preferred_language",
+    "is_active",
+)
+
+
 class User(AbstractUser):
     """A person who signs in: belongs to a unit (and may act for more), holds a position."""
 
