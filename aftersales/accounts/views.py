@@ -149,8 +149,7 @@ class UserFormMixin:
     template_name = "accounts/user_form.html"
     success_message = _("The user has been saved.")
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}  # type: ignore[misc]
+    form_takes_user = True
 
     def get_success_url(self) -> str:
         return reverse("accounts:user_detail", args=[self.object.pk])  # type: ignore[attr-defined]

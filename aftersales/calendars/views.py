@@ -147,8 +147,7 @@ class CalendarCreateView(ServiceErrorsMixin, ObjectCreateView):
     template_name = "calendars/calendar_form.html"
     success_message = gettext_lazy("Calendar saved.")
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_takes_user = True
 
     def save_form(self, form):  # type: ignore[no-untyped-def]
         return services.calendar_create(**form.cleaned_data)
@@ -164,8 +163,7 @@ class CalendarUpdateView(ServiceErrorsMixin, EditableCalendarMixin, ObjectUpdate
     template_name = "calendars/calendar_form.html"
     success_message = gettext_lazy("Calendar saved.")
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_takes_user = True
 
     def save_form(self, form):  # type: ignore[no-untyped-def]
         return services.calendar_update(calendar=self.object, **form.cleaned_data)

@@ -96,6 +96,15 @@ class ObjectFormMixin(PositionPermissionMixin):
     field errors in place (status 422); success redirects (HX-Redirect for HTMX)."""
 
     success_message = ""
+    # Forms whose choices depend on who asks (units, calendars in the user's subtree) take the
+    # user as a `user` keyword.
+    form_takes_user = False
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()  # type: ignore[misc]
+        if self.form_takes_user:
+            kwargs["user"] = self.request.user  # type: ignore[attr-defined]
+        return kwargs
 
     def form_invalid(self, form):  # type: ignore[no-untyped-def]
         response = super().form_invalid(form)  # type: ignore[misc]

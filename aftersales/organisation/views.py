@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.history import history_of
+from aftersales.core.scoping import ancestor_paths
 from aftersales.core.views import (
     ObjectCreateView,
     ObjectDetailView,
@@ -41,9 +42,10 @@ class UnitDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         unit = self.object
         visible = Unit.objects.visible_to(self.request.user)
-        context["lineage"] = [
-            u for u in unit.lineage() if u.pk != unit.pk and visible.filter(pk=u.pk).exists()
-        ]
+        # Breadcrumbs: the ancestors this user may open, in one query (not one per ancestor).
+        context["lineage"] = list(
+            visible.filter(path__in=ancestor_paths(unit.path)).exclude(pk=unit.pk).order_by("depth")
+        )
         context["children"] = visible.filter(path__startswith=unit.path, depth=unit.depth + 1)
         context["members"] = (
             unit.members.select_related("position").order_by("username")
@@ -62,8 +64,7 @@ class UnitCreateView(ObjectCreateView):
     template_name = "organisation/unit_form.html"
     success_message = _("Unit saved.")
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_takes_user = True
 
     def get_initial(self) -> dict[str, Any]:
         parent = self.request.GET.get("parent")
@@ -84,8 +85,7 @@ class UnitUpdateView(ObjectUpdateView):
     template_name = "organisation/unit_form.html"
     success_message = _("Unit saved.")
 
-    def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user}
+    form_takes_user = True
 
     def save_form(self, form):  # type: ignore[no-untyped-def]
         return services.unit_update(unit=self.get_object(), **form.cleaned_data)
