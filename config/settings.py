@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "aftersales.organisation",
     "aftersales.calendars",
     "aftersales.accounts",
+    "aftersales.catalog",
+    "aftersales.customers",
+    "aftersales.installed_base",
+    "aftersales.search",
+    "aftersales.imports",
     "aftersales.api",
     "aftersales.dashboard",
     "aftersales.demo",
@@ -201,6 +206,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
+# Phone numbers typed without a country code are read in these regions, the home one first.
+PHONE_REGIONS = [r.upper() for r in env_list("PHONE_REGIONS", ["CN", "RU", "HK", "TW"])]
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = PRODUCTION

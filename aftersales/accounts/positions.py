@@ -21,35 +21,70 @@ SYSTEM_POSITION_NAMES = {
     "administrator": _("Administrator"),
 }
 
-# Everyone may look at the organisation and the calendars that apply to them.
+# Everyone may look at the organisation, the calendars that apply to them and the catalog.
+_CATALOG = {
+    f"catalog.view_{model}"
+    for model in (
+        "productcategory",
+        "productmodel",
+        "productionbatch",
+        "part",
+        "faultcode",
+        "repaircode",
+        "labouritem",
+        "pricelist",
+    )
+}
 _BASE = {
     "organisation.view_unit",
     "calendars.view_businesscalendar",
+} | _CATALOG
+_CATALOG_KEEPER = {
+    perm.replace(".view_", f".{action}_") for perm in _CATALOG for action in ("add", "change")
 }
-_ADMIN = _BASE | {
-    "organisation.add_unit",
-    "organisation.change_unit",
-    "accounts.view_user",
-    "accounts.add_user",
-    "accounts.change_user",
-    "accounts.view_position",
-    "accounts.add_position",
-    "accounts.change_position",
-    "calendars.add_businesscalendar",
-    "calendars.change_businesscalendar",
+# Reading customers and their products: everyone who serves customers.
+_CUSTOMERS_READ = {"customers.view_customer", "installed_base.view_installedproduct"}
+# Registering and correcting them: the front line (hotline, reception, dispatch).
+_CUSTOMERS_WRITE = _CUSTOMERS_READ | {
+    "customers.add_customer",
+    "customers.change_customer",
+    "installed_base.add_installedproduct",
+    "installed_base.change_installedproduct",
 }
+_ADMIN = (
+    _BASE
+    | _CATALOG_KEEPER
+    | _CUSTOMERS_WRITE
+    | {
+        "customers.merge_customer",
+        "imports.add_importjob",
+        "imports.view_importjob",
+        "organisation.add_unit",
+        "organisation.change_unit",
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_position",
+        "accounts.add_position",
+        "accounts.change_position",
+        "calendars.add_businesscalendar",
+        "calendars.change_businesscalendar",
+    }
+)
 
 SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
-    "hotline_agent": set(_BASE),
-    "dispatcher": set(_BASE) | {"accounts.view_user"},
-    "field_engineer": set(_BASE),
-    "outlet_reception": set(_BASE),
-    "technician": set(_BASE),
+    "hotline_agent": _BASE | _CUSTOMERS_WRITE,
+    "dispatcher": _BASE | _CUSTOMERS_WRITE | {"accounts.view_user"},
+    "field_engineer": _BASE | _CUSTOMERS_READ,
+    "outlet_reception": _BASE | _CUSTOMERS_WRITE,
+    "technician": _BASE | _CUSTOMERS_READ,
     "storekeeper": set(_BASE),
-    "settlement_clerk": set(_BASE),
-    "quality_engineer": set(_BASE),
+    "settlement_clerk": _BASE | _CUSTOMERS_READ,
+    "quality_engineer": _BASE | _CUSTOMERS_READ,
     "trainer": set(_BASE) | {"accounts.view_user"},
-    "unit_head": set(_BASE) | {"accounts.view_user", "calendars.change_businesscalendar"},
-    "executive": set(_BASE) | {"accounts.view_user", "accounts.view_position"},
+    "unit_head": _BASE
+    | _CUSTOMERS_WRITE
+    | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"},
+    "executive": _BASE | _CUSTOMERS_READ | {"accounts.view_user", "accounts.view_position"},
     "administrator": _ADMIN,
 }
