@@ -51,6 +51,9 @@ class ObjectListView(PositionPermissionMixin, ScopedQuerysetMixin, generic.ListV
     default_sort = ""
     paginate_by = 25
     columns: list[tuple[str, str]] = []  # (sort key or "", heading)
+    # (heading, attribute path such as "unit.name" or a callable taking the row): the columns
+    # of "?export=csv|xlsx", which exports the list as filtered and sorted (core/export.py).
+    export_columns: list[tuple[Any, Any]] = []
 
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
