@@ -33,6 +33,7 @@ _CATALOG = {
         "repaircode",
         "labouritem",
         "pricelist",
+        "pricelistitem",
     )
 }
 _BASE = {

@@ -5,8 +5,9 @@ reads the same catalog; only its keepers change it."""
 
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -14,13 +15,20 @@ from simple_history.models import HistoricalRecords
 from aftersales.core.scoping import SharedQuerySet
 
 CODE_HELP = _("Letters, digits, dots, dashes and underscores; unique.")
+# ASCII only, so codes read and sort the same in every language and on every system they go to.
+CODE_VALIDATOR = RegexValidator(
+    r"\A[-A-Za-z0-9_.]+\Z",
+    _("Use only Latin letters, digits, dots, dashes and underscores."),
+)
 MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
 
 class ProductCategory(models.Model):
     """A product line, e.g. washing machines; categories may nest (appliances → laundry)."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=CODE_HELP, validators=[CODE_VALIDATOR]
+    )
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
         "self",
@@ -43,6 +51,9 @@ class ProductCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:category_detail", args=[self.pk])
+
 
 class ProductModel(models.Model):
     """A model the company sells and services (型号); the default warranty comes from here."""
@@ -50,7 +61,13 @@ class ProductModel(models.Model):
     category = models.ForeignKey(
         ProductCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="models"
     )
-    code = models.CharField(_("model number"), max_length=60, unique=True, help_text=CODE_HELP)
+    code = models.CharField(
+        _("model number"),
+        max_length=60,
+        unique=True,
+        help_text=CODE_HELP,
+        validators=[CODE_VALIDATOR],
+    )
     name = models.CharField(_("name"), max_length=200)
     warranty_months = models.PositiveSmallIntegerField(
         _("warranty, months"), default=12, validators=[MinValueValidator(0)]
@@ -68,6 +85,9 @@ class ProductModel(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:model_detail", args=[self.pk])
+
 
 class ProductionBatch(models.Model):
     """A production batch of a model: quality statistics and recalls group products by it."""
@@ -77,6 +97,7 @@ class ProductionBatch(models.Model):
     )
     code = models.CharField(_("batch"), max_length=60)
     produced_on = models.DateField(_("production date"), null=True, blank=True)
+    history = HistoricalRecords()
 
     objects = SharedQuerySet.as_manager()
 
@@ -90,6 +111,9 @@ class ProductionBatch(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:model_detail", args=[self.model_id])
 
 
 class UnitOfMeasure(models.TextChoices):
@@ -137,6 +161,9 @@ class Part(models.Model):
     def __str__(self) -> str:
         return f"{self.part_number} · {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:part_detail", args=[self.pk])
+
     @property
     def name(self) -> str:
         """The name in the current language, else the first one given."""
@@ -163,7 +190,12 @@ class CodeDirectory(models.Model):
         blank=True,
         related_name="+",
     )
-    code = models.CharField(_("code"), max_length=40)
+    code = models.CharField(
+        _("code"),
+        max_length=40,
+        validators=[CODE_VALIDATOR],
+        help_text=_("Letters, digits, dots, dashes and underscores; unique in its category."),
+    )
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
         "self",
@@ -184,9 +216,13 @@ class CodeDirectory(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse(self.url_name, args=[self.pk])  # type: ignore[attr-defined]
+
 
 class FaultCode(CodeDirectory):
     history = HistoricalRecords()
+    url_name = "catalog:faultcode_detail"
 
     class Meta(CodeDirectory.Meta):
         verbose_name = _("fault code")
@@ -203,6 +239,7 @@ class FaultCode(CodeDirectory):
 
 class RepairCode(CodeDirectory):
     history = HistoricalRecords()
+    url_name = "catalog:repaircode_detail"
 
     class Meta(CodeDirectory.Meta):
         verbose_name = _("repair code")
@@ -221,7 +258,9 @@ class LabourItem(models.Model):
     """A unit of work that is paid for: its standard time and price (warranty settlement pays
     outlets by these)."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=CODE_HELP, validators=[CODE_VALIDATOR]
+    )
     name = models.CharField(_("name"), max_length=200)
     category = models.ForeignKey(
         ProductCategory,
@@ -246,6 +285,9 @@ class LabourItem(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:labour_detail", args=[self.pk])
+
 
 class Currency(models.TextChoices):
     CNY = "CNY", _("Chinese yuan")
@@ -259,7 +301,9 @@ class Currency(models.TextChoices):
 class PriceList(models.Model):
     """Prices of parts and labour in one currency for a period (e.g. the 2027 dealer prices)."""
 
-    code = models.CharField(_("code"), max_length=40, unique=True, help_text=CODE_HELP)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=CODE_HELP, validators=[CODE_VALIDATOR]
+    )
     name = models.CharField(_("name"), max_length=200)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
     valid_from = models.DateField(_("valid from"))
@@ -284,6 +328,9 @@ class PriceList(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:pricelist_detail", args=[self.pk])
+
 
 class PriceListItem(models.Model):
     """One price on a price list: for a part or for a labour item, never both."""
@@ -302,6 +349,8 @@ class PriceListItem(models.Model):
         blank=True,
     )
     price = models.DecimalField(_("price"), **MONEY)
+    # Price changes are what a settlement dispute asks about: who changed a price, and when.
+    history = HistoricalRecords()
 
     objects = SharedQuerySet.as_manager()
 
@@ -322,3 +371,6 @@ class PriceListItem(models.Model):
 
     def __str__(self) -> str:
         return str(self.part or self.labour_item)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog:pricelist_detail", args=[self.price_list_id])
