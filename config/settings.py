@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "aftersales.organisation.choices.UnitKind",
         "CalendarDayKindEnum": "aftersales.calendars.models.CalendarDay.Kind",
+        "WarrantyStateEnum": "aftersales.installed_base.selectors.WarrantyState",
     },
 }
 
