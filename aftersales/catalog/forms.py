@@ -18,10 +18,13 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CatalogForm(StyledFormMixin, forms.ModelForm):
-    """Uniqueness is the service's to check, with a sentence naming the code (Django's own
-    check of a conditional constraint only names the constraint)."""
+    """Uniqueness and the other database constraints are the service's to check, with a
+    sentence on the field (Django's own check of a constraint names only the constraint)."""
 
     def validate_unique(self) -> None:
+        return None
+
+    def validate_constraints(self) -> None:
         return None
 
 

@@ -1,10 +1,12 @@
 import itertools
+from decimal import Decimal
 
 from aftersales.catalog.models import (
     FaultCode,
     LabourItem,
     Part,
     PriceList,
+    PriceListItem,
     ProductCategory,
     ProductionBatch,
     ProductModel,
@@ -80,4 +82,11 @@ def price_list_for(unit):  # type: ignore[no-untyped-def]
         name="Prices",
         currency="CNY",
         valid_from=datetime.date(2026, 1, 1),
+    )
+
+
+@shared_factory(PriceListItem)
+def price_item_for(unit):  # type: ignore[no-untyped-def]
+    return PriceListItem.objects.create(
+        price_list=price_list_for(unit), part=make_part(), price=Decimal("10.00")
     )

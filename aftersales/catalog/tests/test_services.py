@@ -174,7 +174,9 @@ def test_a_price_list_item_is_for_a_part_or_a_labour_item_never_both():
 
 def test_the_price_of_a_part_on_a_date():
     part = make_part(price=Decimal("100"))
-    old = _price_list(code="PL-2025", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31))
+    old = _price_list(
+        code="PL-2025", valid_from=dt.date(2025, 1, 1), valid_to=dt.date(2025, 12, 31)
+    )
     new = _price_list(code="PL-2026", valid_from=dt.date(2026, 1, 1))
     rouble = _price_list(code="PL-RU", currency="RUB", valid_from=dt.date(2026, 1, 1))
     services.price_list_item_create(price_list=old, part=part, price=Decimal("90"))
