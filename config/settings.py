@@ -233,7 +233,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Counts form fields only, never the files of a multipart upload: uploads above
+# FILE_UPLOAD_MAX_MEMORY_SIZE stream to a temporary file, whatever their size.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The largest spreadsheet an import accepts (aftersales/imports); bigger ones are refused.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 
 # --- E-mail --------------------------------------------------------------------------------------
 # Django 6.1 MAILERS. Locally mail goes to the console; in production to the SMTP server given.
@@ -331,6 +335,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "UnitKindEnum": "aftersales.organisation.choices.UnitKind",
         "CalendarDayKindEnum": "aftersales.calendars.models.CalendarDay.Kind",
+        "CustomerKindEnum": "aftersales.customers.models.CustomerKind",
+        "PhoneKindEnum": "aftersales.customers.models.PhoneKind",
         "WarrantyStateEnum": "aftersales.installed_base.selectors.WarrantyState",
     },
 }

@@ -37,6 +37,10 @@ class ImportJob(models.Model):
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    # The file's header row, as read at upload: the mapping page lists these.
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    # {"column index": "field name"}; unmapped columns are ignored.
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
     mode = models.CharField(
         _("mode"), max_length=3, choices=Mode.choices, default=Mode.ALL_OR_NOTHING
@@ -44,12 +48,20 @@ class ImportJob(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
     )
+    file_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    # An estimate from the file size until the check has counted them.
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
     processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     error_rows = models.PositiveIntegerField(_("rows with errors"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
-    # [{"row": 7, "column": "phone", "message": "…"}, …]; the first errors only (see services)
+    skipped_count = models.PositiveIntegerField(_("skipped"), default=0)
+    # What the dry run found: rows that would create or update a record.
+    to_create = models.PositiveIntegerField(_("to create"), default=0)
+    to_update = models.PositiveIntegerField(_("to update"), default=0)
+    # [{"row": 7, "field": "phone", "column": "电话", "code": "invalid_phone", "params": {…}}];
+    # messages are rendered when shown, in the reader's language (entities.MESSAGES). The
+    # first MAX_STORED_ERRORS only (services).
     errors = models.JSONField(_("errors"), default=list, blank=True)
     failure = models.TextField(_("failure"), blank=True)
     created_by = models.ForeignKey(
@@ -59,6 +71,7 @@ class ImportJob(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = ImportJobQuerySet.as_manager()
@@ -70,3 +83,16 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.CHECKING, self.Status.LOADING}
+
+    @property
+    def can_load(self) -> bool:
+        """Checked, and in all-or-nothing mode without a single invalid row."""
+        return (
+            self.status == self.Status.CHECKED
+            and (self.mode == self.Mode.PER_ROW or self.error_rows == 0)
+            and (self.to_create + self.to_update) > 0
+        )
