@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendars/", include("aftersales.calendars.urls")),
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
+    path("search/", include("aftersales.search.urls")),
     path("api/v1/", include("aftersales.api.urls")),
     # The Django admin is a superuser's tool, not the product: administrators work in the app.
     path("django-admin/", admin.site.urls),

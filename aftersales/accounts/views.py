@@ -126,6 +126,18 @@ class UserListView(ObjectListView):
         ("position", _("Position")),
         ("", _("Active")),
     ]
+    export_columns = [
+        (_("Username"), "username"),
+        (_("Last name"), "last_name"),
+        (_("First name"), "first_name"),
+        (_("E-mail"), "email"),
+        (_("Phone"), "phone"),
+        (_("Unit"), "unit.name"),
+        (_("Unit code"), "unit.code"),
+        (_("Position"), "position"),
+        (_("Active"), "is_active"),
+        (_("Last sign-in"), "last_login"),
+    ]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return super().get_queryset().select_related("unit", "position")

@@ -16,6 +16,8 @@ from django.shortcuts import redirect
 from django.views import generic
 from django_filters import FilterSet
 
+from aftersales.core.export import FORMATS, export_response
+
 
 class PositionPermissionMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """Signed-out users go to the login page; signed-in users without the permission get 403."""
@@ -55,6 +57,12 @@ class ObjectListView(PositionPermissionMixin, ScopedQuerysetMixin, generic.ListV
     # of "?export=csv|xlsx", which exports the list as filtered and sorted (core/export.py).
     export_columns: list[tuple[Any, Any]] = []
 
+    def get(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        export_format = request.GET.get("export")
+        if self.export_columns and export_format in FORMATS:
+            return export_response(self, export_format)
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
         self.filterset = None
@@ -81,6 +89,7 @@ class ObjectListView(PositionPermissionMixin, ScopedQuerysetMixin, generic.ListV
         query.pop("sort", None)
         context["query_without_sort"] = query.urlencode()
         context["columns"] = self.columns
+        context["can_export"] = bool(self.export_columns)
         return context
 
     def get_template_names(self) -> list[str]:

@@ -31,6 +31,17 @@ class UnitListView(ObjectListView):
         ("", _("Ownership")),
         ("", _("Time zone")),
     ]
+    export_columns = [
+        (_("Name"), "name"),
+        (_("Code"), "code"),
+        (_("Kind"), "get_kind_display"),
+        (_("Ownership"), "get_ownership_display"),
+        (_("Address"), "address"),
+        (_("Phones"), "phones"),
+        (_("E-mail"), "email"),
+        (_("Time zone"), "timezone"),
+        (_("Active"), "is_active"),
+    ]
 
 
 class UnitDetailView(ObjectDetailView):
