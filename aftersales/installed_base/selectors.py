@@ -165,7 +165,11 @@ def products_registered_to(customer: Customer, user: User) -> models.QuerySet[In
     return (
         InstalledProduct.objects.visible_to(user)
         .filter(Q(customer=customer) | Q(ownership_changes__previous_owner=customer))
-        .annotate(first_owner=Coalesce(first_owner, F("customer_id")))
+        .annotate(
+            first_owner=Coalesce(
+                first_owner, F("customer_id"), output_field=models.BigIntegerField()
+            )
+        )
         .filter(first_owner=customer.pk)
         .select_related("model")
         .distinct()

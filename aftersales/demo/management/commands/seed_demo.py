@@ -179,11 +179,21 @@ class Command(BaseCommand):
                 preferred_language=language,
             )
             created += 1
+        created += self._customers_and_products()
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new records)."))
         if not options["quiet_logins"]:
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
             for username, _first, _last, position, unit_code, _lang in PEOPLE:
                 self.stdout.write(f"  {username:<12} {position:<18} {unit_code}")
+
+    def _customers_and_products(self) -> int:
+        from aftersales.demo import customers_and_products as demo
+
+        admin = User.objects.get(username="admin")
+        created = demo.seed_catalog()
+        made, customers = demo.seed_customers(admin)
+        created += made
+        return created + demo.seed_products(admin, customers)
 
     def _calendars(self) -> None:
         hq = Unit.objects.get(code="hq")
