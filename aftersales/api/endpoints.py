@@ -8,6 +8,7 @@ APPS_WITH_API = [
     "aftersales.organisation",
     "aftersales.accounts",
     "aftersales.calendars",
+    "aftersales.customers",
     "aftersales.search",
     "aftersales.installed_base",
     "aftersales.catalog",

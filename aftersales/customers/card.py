@@ -7,6 +7,11 @@ this one. Each registers, in its AppConfig.ready():
 - a card section: a template rendered on the card with a context the app computes, and
 - a timeline source: a function giving the customer's dated events for the history timeline.
 
+The card renders each section as
+`{% include section.template_name with customer=customer section=<its context> %}`, with the
+context's keys also set as plain variables: a section template reads `{{ customer }}`,
+`{{ products }}` or `{{ section.products }}`, and the page's `request`, `user` and `perms`.
+
 Both are called with the customer and the user looking at it and must read through
 `visible_to(user)`; each should take a fixed number of queries whatever the customer holds.
 """
