@@ -47,12 +47,24 @@ SCALES: dict[str, Scale] = {
     "small": Scale(
         name="small",
         description="smoke test: the full org tree, 20k people; finishes in a few minutes",
-        rows={"users": 20_000, "api_tokens": 2_000, "login_failures": 5_000},
+        rows={
+            "users": 20_000,
+            "api_tokens": 2_000,
+            "login_failures": 5_000,
+            "customers": 20_000,
+            "installed_products": 20_000,
+        },
     ),
     "medium": Scale(
         name="medium",
         description="200k people: ten times small",
-        rows={"users": 200_000, "api_tokens": 20_000, "login_failures": 50_000},
+        rows={
+            "users": 200_000,
+            "api_tokens": 20_000,
+            "login_failures": 50_000,
+            "customers": 200_000,
+            "installed_products": 200_000,
+        },
         latency_iterations=400,
         latency_seconds=6.0,
         api_requests=3000,
@@ -65,7 +77,13 @@ SCALES: dict[str, Scale] = {
             "2M people: a hundred times small, the size later tables reach "
             "(2M customers, 10M requests, 20M ledger entries come with their features)"
         ),
-        rows={"users": 2_000_000, "api_tokens": 200_000, "login_failures": 500_000},
+        rows={
+            "users": 2_000_000,
+            "api_tokens": 200_000,
+            "login_failures": 500_000,
+            "customers": 2_000_000,
+            "installed_products": 2_000_000,
+        },
         latency_iterations=300,
         latency_seconds=8.0,
         api_requests=3000,
