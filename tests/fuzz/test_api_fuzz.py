@@ -68,6 +68,13 @@ USER_RULES = {
     "position": "an existing position",
     "password": "Django's password validators (length, similarity, common, numeric)",
 }
+PRODUCT_RULES = {
+    "model": "an existing product model",
+    "batch": "an existing batch of the product's model",
+    "serial": "unique per model once normalised (at most 64 characters then)",
+    "purchase_date": "not in the future",
+    "extended_warranty_end": "not before the warranty end (needs a purchase date)",
+}
 BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     "GET /api/v1/users/": {
         "position": "filter by an existing position",
@@ -87,6 +94,19 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     "POST /api/v1/users/": USER_RULES,
     "PUT /api/v1/users/{id}/": USER_RULES,
     "PATCH /api/v1/users/{id}/": USER_RULES,
+    "GET /api/v1/products/": {
+        "model": "filter by an existing model",
+        "category": "filter by an existing category",
+        "unit": "filter by a unit the caller sees",
+        "customer": "filter by a customer the caller sees",
+    },
+    "POST /api/v1/products/": {"customer": "a customer the caller sees", **PRODUCT_RULES},
+    "PUT /api/v1/products/{id}/": PRODUCT_RULES,
+    "PATCH /api/v1/products/{id}/": PRODUCT_RULES,
+    "POST /api/v1/products/{id}/transfer/": {
+        "new_owner": "another customer the caller sees than the current owner",
+        "changed_on": "not in the future, not before the purchase or the previous change",
+    },
 }
 
 
