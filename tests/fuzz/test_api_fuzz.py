@@ -109,6 +109,49 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     },
 }
 
+# The catalog (aftersales.catalog): unique codes, links to existing records, hierarchies without
+# cycles, a parent code of the same category, a price for exactly one of a part or a labour item.
+_CATALOG_CODES = {
+    "code": "unique within the category (or among the general codes)",
+    "category": "an existing category; codes below must be moved first",
+    "parent": "an existing code of the same category, not below this one",
+}
+_CATALOG_WRITE_RULES = {
+    "categories": {"code": "unique", "parent": "an existing category, not below this one"},
+    "models": {"code": "unique", "category": "an existing category"},
+    "batches": {"code": "unique per model", "model": "an existing model; a batch stays with it"},
+    "parts": {
+        "part_number": "unique",
+        "name_en": "a name in at least one language (reported on name_en)",
+        "compatible_models": "existing models",
+    },
+    "fault-codes": _CATALOG_CODES,
+    "repair-codes": _CATALOG_CODES,
+    "labour-items": {"code": "unique", "category": "an existing category"},
+    "price-lists": {"code": "unique", "valid_to": "not before valid_from"},
+    "price-list-items": {
+        "price_list": "an existing price list; an item stays on its list",
+        "part": "an existing part; exactly one of part and labour item, once per list",
+        "labour_item": "an existing labour item; exactly one of part and labour item",
+    },
+}
+_CATALOG_FILTERS = (
+    "category",
+    "parent",
+    "model",
+    "compatible_model",
+    "price_list",
+    "part",
+    "labour_item",
+)
+for _name, _rules in _CATALOG_WRITE_RULES.items():
+    BUSINESS_RULE_FIELDS[f"POST /api/v1/catalog/{_name}/"] = _rules
+    BUSINESS_RULE_FIELDS[f"PUT /api/v1/catalog/{_name}/{{id}}/"] = _rules
+    BUSINESS_RULE_FIELDS[f"PATCH /api/v1/catalog/{_name}/{{id}}/"] = _rules
+    BUSINESS_RULE_FIELDS[f"GET /api/v1/catalog/{_name}/"] = {
+        name: "filter by an existing record" for name in _CATALOG_FILTERS
+    }
+
 
 def _refused_by_a_business_rule(label: str, response: Any) -> bool:
     try:
