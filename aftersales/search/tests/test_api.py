@@ -81,3 +81,10 @@ def test_sql_looking_input_is_harmless(network):
     for query in ["' OR 1=1 --", "ivan' | 'x", "\x00"]:
         response = api.get(URL, {"q": query})
         assert response.status_code in {200, 400}, query
+
+
+def test_empty_parameters_count_as_not_given(network):
+    api = _api(make_user("hotline_agent", network.hq))
+    response = api.get(URL, {"q": "", "limit": ""})
+    assert response.status_code == 200 and response.json() == {"results": []}
+    assert api.get(URL, {"q": "\ufdfa" * 150}).status_code == 200  # grows under NFKC
