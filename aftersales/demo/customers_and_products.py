@@ -24,9 +24,8 @@ from aftersales.catalog.models import (
     ProductModel,
     RepairCode,
 )
-from aftersales.customers.models import Customer, CustomerKind, Phone
-from aftersales.customers.phones import normalise
-from aftersales.customers.search_text import customer_search_text
+from aftersales.customers.models import Customer, CustomerKind
+from aftersales.customers.services import customer_create
 from aftersales.installed_base.models import InstalledProduct, normalise_serial
 from aftersales.installed_base.selectors import add_months
 from aftersales.installed_base.services import product_register, product_transfer
@@ -283,35 +282,6 @@ def seed_catalog() -> int:
     return created
 
 
-def _create_customer(
-    *, user: User, unit: Unit, code: str, kind: str, name: str, phones: list[str], address: str
-) -> Customer:
-    try:  # the card's own service once the customers app has it
-        from aftersales.customers.services import customer_create
-    except ImportError:
-        customer_create = None
-    if customer_create is not None:
-        return customer_create(
-            user=user,
-            name=name,
-            unit=unit,
-            kind=kind,
-            code=code,
-            phones=phones,
-            addresses=[{"text": address}],
-        )
-    customer = Customer.objects.create(
-        unit=unit,
-        kind=kind,
-        code=code,
-        name=name,
-        search_text=customer_search_text(name, code, addresses=[address]),
-    )
-    for typed in phones:
-        Phone.objects.create(customer=customer, number=normalise(typed))
-    return customer
-
-
 def seed_customers(user: User) -> tuple[int, list[Customer]]:
     created = 0
     customers = []
@@ -327,14 +297,15 @@ def seed_customers(user: User) -> tuple[int, list[Customer]]:
             code = f"DEMO-{number:04d}"
             customer = existing.get(code)
             if customer is None:
-                customer = _create_customer(
+                # Phones as typed locally: the card's service stores them in E.164.
+                customer = customer_create(
                     user=user,
-                    unit=unit,
-                    code=code,
-                    kind=CustomerKind(kind),
                     name=name,
+                    unit=unit,
+                    kind=CustomerKind(kind),
+                    code=code,
                     phones=phones,
-                    address=unit.address,
+                    addresses=[{"text": unit.address}],
                 )
                 created += 1
             customers.append(customer)
