@@ -97,12 +97,21 @@ def insert_missing(
         return
     table = model._meta.db_table
     column_list = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f'INSERT INTO "{table}" ({column_list}) VALUES ({marks}) ON CONFLICT DO NOTHING',
-            list(_prepared(model, columns, rows)),
-        )
+        if connection.vendor == "postgresql":
+            fields = _fields(model, columns)
+            unnest = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+            cursor.execute(
+                f'INSERT INTO "{table}" ({column_list}) SELECT * FROM unnest({unnest}) '
+                "ON CONFLICT DO NOTHING",
+                [list(values) for values in zip(*rows, strict=True)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(
+                f'INSERT INTO "{table}" ({column_list}) VALUES ({marks}) ON CONFLICT DO NOTHING',
+                list(_prepared(model, columns, rows)),
+            )
 
 
 def update_rows(

@@ -226,62 +226,63 @@ class CustomerLoader(Loader):
         bulk.insert_rows(Contact, ["customer_id", "name", "position", "is_primary"], contacts)
 
     def _update(self, rows: list[ParsedRow], now, children) -> None:  # type: ignore[no-untyped-def]
+        """Existing customers: filled cells replace the card's values (empty cells keep them),
+        phones, e-mails, an address and a contact are added when the card lacks them. Rows that
+        change nothing write nothing, so loading the same file again only reads."""
         ids = {row.existing for row in rows}
+        fields = ("kind", "name", "tax_number", "notes", "is_active")
         current = {
             item["pk"]: item
-            for item in Customer.objects.filter(pk__in=ids).values(
-                "pk", "code", "kind", "name", "tax_number", "notes", "is_active"
-            )
+            for item in Customer.objects.filter(pk__in=ids).values("pk", "code", *fields)
         }
-        contact_names: dict[int, list[str]] = defaultdict(list)
-        for cid, name in Contact.objects.filter(customer_id__in=ids).values_list(
-            "customer_id", "name"
+        related: dict[str, dict[int, list[str]]] = {}
+        for key, model, column in (
+            ("contacts", Contact, "name"),
+            ("addresses", Address, "text"),
+            ("phones", Phone, "number"),
+            ("emails", Email, "address"),
         ):
-            contact_names[cid].append(name)
-        address_texts: dict[int, list[str]] = defaultdict(list)
-        for cid, text in Address.objects.filter(customer_id__in=ids).values_list(
-            "customer_id", "text"
-        ):
-            address_texts[cid].append(text)
+            related[key] = defaultdict(list)
+            for cid, value in model.objects.filter(customer_id__in=ids).values_list(
+                "customer_id", column
+            ):
+                related[key][cid].append(value)
         updates = []
         for row in rows:
             pk = row.existing
             values = row.values
             item = current[pk]
-            # An empty cell keeps what the card has; a filled one replaces it.
-            for name in ("kind", "name", "tax_number", "notes", "is_active"):
+            before = tuple(item[name] for name in fields)
+            for name in fields:
                 if name in values:
                     item[name] = values[name]
-            had_address = bool(address_texts[pk])
-            add = {key: value for key, value in values.items()}
-            if values.get("address") in address_texts[pk]:
-                add.pop("address")
-            else:
-                address_texts[pk] += [values["address"]] if "address" in values else []
-            if values.get("contact_name") in contact_names[pk]:
-                add.pop("contact_name")
-            else:
-                contact_names[pk] += [values["contact_name"]] if "contact_name" in values else []
-            children(pk, add, not had_address)
+            contact_names = related["contacts"][pk]
+            address_texts = related["addresses"][pk]
+            add: dict[str, Any] = {
+                "phone": [n for n in values.get("phone", ()) if n not in related["phones"][pk]],
+                "email": [a for a in values.get("email", ()) if a not in related["emails"][pk]],
+            }
+            if "address" in values and values["address"] not in address_texts:
+                add["address"] = values["address"]
+                add["postcode"] = values.get("postcode", "")
+            if "contact_name" in values and values["contact_name"] not in contact_names:
+                add["contact_name"] = values["contact_name"]
+            children(pk, add, not address_texts)
+            address_texts += [add["address"]] if "address" in add else []
+            contact_names += [add["contact_name"]] if "contact_name" in add else []
+            if before == tuple(item[name] for name in fields) and not (
+                "address" in add or "contact_name" in add
+            ):
+                continue
             updates.append(
                 (
                     pk,
-                    item["kind"],
-                    item["name"],
-                    item["tax_number"],
-                    item["notes"],
-                    item["is_active"],
+                    *(item[name] for name in fields),
                     now,
-                    customer_search_text(
-                        item["name"], item["code"], contact_names[pk], address_texts[pk]
-                    ),
+                    customer_search_text(item["name"], item["code"], contact_names, address_texts),
                 )
             )
-        bulk.update_rows(
-            Customer,
-            ["kind", "name", "tax_number", "notes", "is_active", "updated_at", "search_text"],
-            updates,
-        )
+        bulk.update_rows(Customer, [*fields, "updated_at", "search_text"], updates)
 
 
 # --- Contacts ------------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ class Table:
                 params={"encoding": self.encoding, "position": exc.start},
             ) from exc
         finally:
-            text.detach()
+            if not self._source.closed:
+                text.detach()
 
 
 def sniff_kind(head: bytes, name: str) -> str:

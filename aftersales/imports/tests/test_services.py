@@ -298,3 +298,16 @@ def test_installed_base_checks_dates_models_and_owners(network):
         date(2025, 1, 31),
         date(2027, 1, 31),
     )
+
+
+def test_big_files_are_parsed_in_worker_processes_with_the_same_outcome(network, monkeypatch):
+    from aftersales.imports import services
+
+    monkeypatch.setattr(services, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    content = CUSTOMERS + "OLD-4,Bad phone,12345\n"
+    job = make_job(network.outlet_a, content, mode=ImportJob.Mode.PER_ROW)
+    import_job_load(job=import_job_check(job=job))
+    job.refresh_from_db()
+    assert (job.created_count, job.skipped_count) == (3, 1)
+    assert job.errors[0]["row"] == 5
