@@ -9,10 +9,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProductUpdateView.as_view(), name="product_update"),
     path("<int:pk>/warranty/", views.ProductWarrantyView.as_view(), name="product_warranty"),
     path("<int:pk>/transfer/", views.ProductTransferView.as_view(), name="product_transfer"),
-    # pk of the customer: a product is registered from its owner's card.
-    path(
-        "customers/<int:pk>/products/new/",
-        views.ProductRegisterView.as_view(),
-        name="product_register",
-    ),
+    # pk of the customer: a product is registered from its owner's card (/products/new/for/12/).
+    path("new/for/<int:pk>/", views.ProductRegisterView.as_view(), name="product_register"),
 ]

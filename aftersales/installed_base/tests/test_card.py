@@ -31,7 +31,7 @@ def test_the_card_lists_the_customers_products_with_their_warranty(shop):
     states = [warranty.state for _product, warranty in context["product_rows"]]
     assert states == ["in_warranty", "expired"]
     assert context["can_register"] is True
-    assert context["register_url"].endswith(f"/customers/{shop.alice.pk}/products/new/")
+    assert context["register_url"].endswith(f"/products/new/for/{shop.alice.pk}/")
 
 
 def test_the_card_section_is_hidden_without_the_permission_and_read_only_for_a_technician(
