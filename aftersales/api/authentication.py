@@ -1,4 +1,4 @@
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -33,6 +33,12 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # UserLocaleMiddleware ran before the token was read; a client that sends no
+        # Accept-Language gets its owner's preferred language, as a browser session does.
+        language = token.user.preferred_language
+        if language and "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate(language)
+            request._request.LANGUAGE_CODE = language
         return token.user, token
 
     def authenticate_header(self, request):  # type: ignore[no-untyped-def]

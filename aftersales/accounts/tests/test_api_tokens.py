@@ -70,3 +70,12 @@ def test_the_management_command_issues_a_token(network, capsys):
     call_command("create_api_token", "erp-bot", "--name", "ERP")
     key = capsys.readouterr().out.strip().splitlines()[-1]
     assert ApiToken.objects.get(user=user).key_hash == ApiToken.hash_key(key)
+
+
+def test_a_token_speaks_its_owners_language_unless_the_client_asks_for_another(network):
+    user = make_user("dispatcher", network.outlet_a, preferred_language="ru")
+    _token, key = api_token_create(user=user, name="script")
+    missing = "/api/v1/units/999999/"
+    assert _bearer(key).get(missing).json()["error"]["message"] == "Не найдено."
+    english = _bearer(key).get(missing, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["error"]["message"] == "Not found."
