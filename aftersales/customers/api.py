@@ -132,6 +132,21 @@ class RegionField(serializers.PrimaryKeyRelatedField):
         return selectors.region_choices(request.user)
 
 
+class TextListField(serializers.ListField):
+    """A list of texts whose items must be JSON strings: DRF alone turns 0 into "0"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, list):
+            errors = {
+                index: [serializers.CharField.default_error_messages["invalid"]]
+                for index, item in enumerate(data)
+                if not isinstance(item, str)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class PhoneInput(InputSerializer):
     number = serializers.CharField(
         max_length=phone_numbers.MAX_TYPED_LENGTH,
@@ -151,7 +166,7 @@ class ContactInput(InputSerializer):
     position = serializers.CharField(max_length=200, required=False, allow_blank=True)
     is_primary = serializers.BooleanField(required=False)
     phones = PhoneInput(many=True, required=False)
-    emails = serializers.ListField(
+    emails = TextListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=50
     )
 
@@ -169,7 +184,7 @@ class AddressInput(InputSerializer):
 class CustomerInput(InputModelSerializer):
     unit = ScopedPrimaryKeyRelatedField(Unit)
     responsible = ScopedPrimaryKeyRelatedField(User, required=False, allow_null=True)
-    tags = serializers.ListField(
+    tags = TextListField(
         child=serializers.CharField(max_length=60),
         required=False,
         max_length=50,
@@ -177,7 +192,7 @@ class CustomerInput(InputModelSerializer):
     )
     contacts = ContactInput(many=True, required=False, max_length=50)
     phones = PhoneInput(many=True, required=False, max_length=50)
-    emails = serializers.ListField(
+    emails = TextListField(
         child=serializers.EmailField(max_length=254), required=False, max_length=50
     )
     addresses = AddressInput(many=True, required=False, max_length=50)

@@ -75,6 +75,18 @@ PRODUCT_RULES = {
     "purchase_date": "not in the future",
     "extended_warranty_end": "not before the warranty end (needs a purchase date)",
 }
+# Customers (aftersales.customers): typed phones must be real numbers, Django's e-mail validator,
+# each number and e-mail once per card, one main contact and address, regions the caller may name.
+CUSTOMER_RULES = {
+    "code": "unique",
+    "unit": "an existing unit the caller sees",
+    "responsible": "an active person the caller sees",
+    "tags": "non-blank names",
+    "contacts": "valid phones and e-mails, each once per card; one main contact",
+    "phones": "valid phone numbers, each once per card",
+    "emails": "Django's e-mail validator, each once per card",
+    "addresses": "a region the caller may name; one main address",
+}
 BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     "GET /api/v1/users/": {
         "position": "filter by an existing position",
@@ -94,6 +106,15 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     "POST /api/v1/users/": USER_RULES,
     "PUT /api/v1/users/{id}/": USER_RULES,
     "PATCH /api/v1/users/{id}/": USER_RULES,
+    "GET /api/v1/customers/": {
+        "unit": "filter by a unit the caller sees",
+        "responsible": "filter by a person the caller sees",
+        "tag": "filter by an existing tag",
+    },
+    "POST /api/v1/customers/": CUSTOMER_RULES,
+    "PUT /api/v1/customers/{id}/": CUSTOMER_RULES,
+    "PATCH /api/v1/customers/{id}/": CUSTOMER_RULES,
+    "POST /api/v1/customers/{id}/merge/": {"duplicate": "another customer the caller sees"},
     "GET /api/v1/products/": {
         "model": "filter by an existing model",
         "category": "filter by an existing category",
@@ -108,6 +129,7 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
         "changed_on": "not in the future, not before the purchase or the previous change",
     },
 }
+
 
 # The catalog (aftersales.catalog): unique codes, links to existing records, hierarchies without
 # cycles, a parent code of the same category, a price for exactly one of a part or a labour item.
