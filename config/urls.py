@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("organisation/", include("aftersales.organisation.urls")),
     path("calendars/", include("aftersales.calendars.urls")),
+    path("imports/", include("aftersales.imports.urls")),
     path("customers/", include("aftersales.customers.urls")),
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
