@@ -36,7 +36,6 @@ class ImportUploadForm(StyledFormMixin, forms.Form):
         label=_("Mode"),
         choices=ImportJob.Mode.choices,
         initial=ImportJob.Mode.ALL_OR_NOTHING,
-        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

@@ -152,27 +152,38 @@ def _decode_sample(sample: bytes, encoding: str) -> str | None:
         return None
 
 
-def _han_score(text: str) -> float:
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    if not non_ascii:
-        return 0.0
-    han = [ch for ch in non_ascii if _HAN.match(ch)]
-    common = sum(1 for ch in han if ch in COMMON_HAN)
-    # Kana, Greek, box drawing, private use: what a wrong Chinese decoding produces.
-    other = len(non_ascii) - len(han)
-    return (common - other) / len(non_ascii)
+# Non-ASCII punctuation that real Chinese and Russian text uses (full-width forms, quotes,
+# dashes, the numero sign): neither evidence for nor against a decoding.
+_NEUTRAL = frozenset("，。、；：？！“”‘’《》（）【】—–…«»№·　\u00a0")
 
 
-def _cyrillic_score(text: str) -> float:
-    non_ascii = [ch for ch in text if ord(ch) > 127]
-    if not non_ascii:
-        return 0.0
-    plausible = sum(
+def plausibility(text: str) -> float:
+    """How much `text` looks like correctly decoded Chinese and/or Russian, from -1 to 1:
+    common Han characters and letters of Russian-looking words count for, kana, symbols, box
+    drawing and the like (what a wrong decoding produces) against; rare Han characters are
+    neither (names use them, but so does Big5 misread as GBK)."""
+    plausible_letters = sum(
         len(word)
         for word in _CYRILLIC_WORD.findall(text)
-        if _PLAUSIBLE_RUSSIAN.fullmatch(word) and len(word) > 1
+        if len(word) > 1 and _PLAUSIBLE_RUSSIAN.fullmatch(word)
     )
-    return plausible / len(non_ascii)
+    cyrillic = 0
+    score = 0
+    counted = 0
+    for ch in text:
+        if ord(ch) < 128 or ch in _NEUTRAL:
+            continue
+        counted += 1
+        if _HAN.match(ch):
+            score += ch in COMMON_HAN
+        elif "\u0400" <= ch <= "\u04ff":
+            cyrillic += 1
+        else:
+            score -= 1
+    if not counted:
+        return 0.0
+    score += plausible_letters - (cyrillic - plausible_letters)
+    return score / counted
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -183,14 +194,10 @@ def detect_encoding(sample: bytes) -> str:
     if _decode_sample(sample, "utf-8") is not None:
         return "utf-8"
     scores: dict[str, float] = {}
-    for encoding, scorer in (
-        ("gb18030", _han_score),
-        ("big5", _han_score),
-        ("cp1251", _cyrillic_score),
-    ):
+    for encoding in ("gb18030", "big5", "cp1251"):
         text = _decode_sample(sample, encoding)
         if text is not None:
-            scores[encoding] = scorer(text)
+            scores[encoding] = plausibility(text)
     if not scores:
         raise UnreadableFile(
             _("The text encoding of the file could not be recognised: choose it in the form."),

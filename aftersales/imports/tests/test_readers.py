@@ -115,3 +115,16 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
         archive.writestr("readme.txt", "hello")
     with pytest.raises(UnreadableFile):
         _read(data.getvalue(), name="customers.xlsx")
+
+
+def test_a_gb18030_file_with_chinese_and_russian_names_is_read_as_gb18030():
+    text = (
+        "客户编号,客户名称,电话\n"
+        "OLD-001,张伟,138 0013 8000\n"
+        "OLD-002,Иванов Иван Иванович,8 (912) 345-67-89\n"
+        "OLD-003,王芳贸易有限公司,+86 139 0013 9000\n"
+        "OLD-004,李娜,12345\n"
+    )
+    table, rows = _read(text.encode("gb18030"))
+    assert table.encoding == "gb18030"
+    assert [cells[1] for _, cells in rows][:2] == ["张伟", "Иванов Иван Иванович"]
