@@ -168,6 +168,12 @@ def _explain_sqlite(raw: RawConnection, statement: Statement) -> Plan:
                     condition = "(" + condition
             index = using.split()[-1] if "INDEX" in using else using
             method = words[0] + (" via " + " ".join(using.split()[:-1]) if "INDEX" in using else "")
+            if " VIRTUAL TABLE INDEX " in detail:
+                # A virtual table (FTS5) serving a constraint: "SCAN t VIRTUAL TABLE INDEX 0:M1",
+                # where M is a full-text MATCH answered by the FTS index, not a walk of the table.
+                index_info = detail.split(" VIRTUAL TABLE INDEX ", 1)[1]
+                if ":" in index_info and index_info.split(":", 1)[1]:
+                    method, index, condition = "SEARCH via VIRTUAL TABLE INDEX", "", index_info
             plan.scans.append(Scan(words[1], method.strip(), index=index, condition=condition))
         if "TEMP B-TREE FOR" in detail and "ORDER BY" in detail:
             plan.has_sort = True
