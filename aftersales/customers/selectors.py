@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from aftersales.accounts.models import User
 
 
-def _is_prefix_token(token: str) -> bool:
-    # Han tokens are whole (bigrams or single characters); other words match as prefixes.
-    return not ("\u3400" <= token[0] <= "\ufaff")
+def _is_han(token: str) -> bool:
+    return "\u3400" <= token[0] <= "\ufaff"
 
 
 def matching_text(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer]:
@@ -37,10 +36,15 @@ def matching_text(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer
     tokens = query_tokens(query)
     if not tokens:
         return queryset.none()
+    # Han tokens are whole (bigrams or single characters). Of the other words only the last,
+    # the one still being typed, matches as a prefix: a prefix on every word cost the index
+    # 2-10x more at 2M customers (bench/README.md, finding 11).
+    prefix = [index == len(tokens) - 1 and not _is_han(token) for index, token in enumerate(tokens)]
     table = Customer._meta.db_table
     if connection.vendor == "postgresql":
         tsquery = " & ".join(
-            f"'{token}':*" if _is_prefix_token(token) else f"'{token}'" for token in tokens
+            f"'{token}':*" if is_prefix else f"'{token}'"
+            for token, is_prefix in zip(tokens, prefix, strict=True)
         )
         condition = RawSQL(
             f"array_to_tsvector(string_to_array({table}.search_text, ' ')) @@ %s::tsquery",
@@ -49,7 +53,8 @@ def matching_text(queryset: QuerySet[Customer], query: str) -> QuerySet[Customer
         )
     else:
         match = " ".join(
-            f'"{token}"*' if _is_prefix_token(token) else f'"{token}"' for token in tokens
+            f'"{token}"*' if is_prefix else f'"{token}"'
+            for token, is_prefix in zip(tokens, prefix, strict=True)
         )
         condition = RawSQL(
             f"{table}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH %s)",

@@ -5,6 +5,7 @@ from aftersales.customers.selectors import (
     customers_matching,
     duplicates_of,
     is_first_contact,
+    matching_text,
     possible_duplicates,
     region_choices,
 )
@@ -93,3 +94,16 @@ def test_first_contact_until_anything_else_happens(network):
     assert not is_first_contact(customer)
     kinds = [str(event.kind) for event in card.timeline_for(customer, head)]
     assert kinds == ["Duplicate merged", "Customer created"]
+
+
+def test_words_match_whole_and_the_last_one_as_it_is_being_typed(network):
+    make_customer(network.outlet_a, name="Иванов Пётр Сергеевич")
+    make_customer(network.outlet_a, name="张伟明")
+
+    def names(query: str) -> list[str]:
+        return [c.name for c in matching_text(Customer.objects.all(), query)]
+
+    assert names("иванов пет") == ["Иванов Пётр Сергеевич"]
+    assert names("ИВАНОВ петр") == ["Иванов Пётр Сергеевич"]
+    assert names("иван петр") == []  # only the last word may be unfinished
+    assert names("伟明") == ["张伟明"] and names("明伟") == []
