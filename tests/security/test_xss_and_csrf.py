@@ -26,10 +26,9 @@ def _poison_text_fields(record: models.Model) -> None:
             if field.name in {"path", "password", "key_hash", "prefix"}:
                 continue
             limit = field.max_length or len(PROBE)
+            # The record's pk keeps values apart under unique constraints (also conditional ones)
             suffix = str(record.pk)
-            values[field.name] = (
-                (PROBE[: max(0, limit - len(suffix))] + suffix) if field.unique else PROBE[:limit]
-            )
+            values[field.name] = PROBE[: max(0, limit - len(suffix))] + suffix
     if values:
         type(record)._base_manager.filter(pk=record.pk).update(**values)
 
