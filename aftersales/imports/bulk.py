@@ -141,3 +141,19 @@ def update_rows(
                 f'UPDATE "{table}" SET {assignments} WHERE "{pk}" = %s',
                 [[*values, row[0]] for values, row in zip(prepared, rows, strict=True)],
             )
+
+
+def select_in(select: str, column: str, values: Iterable[Any]) -> list[tuple[Any, ...]]:
+    """Rows of `select` (SQL up to its FROM clause and joins) whose `column` is one of
+    `values`: one array parameter on PostgreSQL (`= ANY(%s)`), not thousands of placeholders
+    for the driver and the ORM to build and split."""
+    values = list(values)
+    if not values:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} WHERE {column} = ANY(%s)", [values])
+        else:
+            marks = ", ".join(["%s"] * len(values))
+            cursor.execute(f"{select} WHERE {column} IN ({marks})", values)
+        return cursor.fetchall()

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -107,8 +108,11 @@ class CustomerLoader(Loader):
         matches: dict[tuple[str, str], list[int]] = defaultdict(list)
         foreign: set[tuple[str, str]] = set()
         if wanted["code"]:
-            for code, pk, path in Customer.objects.filter(code__in=wanted["code"]).values_list(
-                "code", "pk", "unit__path"
+            for code, pk, path in bulk.select_in(
+                "SELECT c.code, c.id, u.path FROM customers_customer c "
+                "JOIN organisation_unit u ON u.id = c.unit_id",
+                "c.code",
+                wanted["code"],
             ):
                 if self.visible(path):
                     matches[("code", code)].append(pk)
@@ -189,7 +193,8 @@ class CustomerLoader(Loader):
                     values.get("is_active", True),
                     now,
                     now,
-                    customer_search_text(values["name"], code, contact_names, address_texts),
+                    values.get("search_text")
+                    or customer_search_text(values["name"], code, contact_names, address_texts),
                 )
             )
             children(pk, values, True)
@@ -231,10 +236,16 @@ class CustomerLoader(Loader):
         change nothing write nothing, so loading the same file again only reads."""
         ids = {row.existing for row in rows}
         fields = ("kind", "name", "tax_number", "notes", "is_active")
+        columns = ", ".join(f'"{name}"' for name in ("id", "code", *fields))
         current = {
-            item["pk"]: item
-            for item in Customer.objects.filter(pk__in=ids).values("pk", "code", *fields)
+            values[0]: dict(zip(("pk", "code", *fields), values, strict=True))
+            for values in bulk.select_in(
+                f"SELECT {columns} FROM {Customer._meta.db_table}", "id", ids
+            )
         }
+        if connection.vendor == "sqlite":  # SQLite hands back booleans as 0/1
+            for item in current.values():
+                item["is_active"] = bool(item["is_active"])
         related: dict[str, dict[int, list[str]]] = {}
         for key, model, column in (
             ("contacts", Contact, "name"),
@@ -243,8 +254,8 @@ class CustomerLoader(Loader):
             ("emails", Email, "address"),
         ):
             related[key] = defaultdict(list)
-            for cid, value in model.objects.filter(customer_id__in=ids).values_list(
-                "customer_id", column
+            for cid, value in bulk.select_in(
+                f'SELECT customer_id, "{column}" FROM {model._meta.db_table}', "customer_id", ids
             ):
                 related[key][cid].append(value)
         updates = []

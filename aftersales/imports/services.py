@@ -226,7 +226,8 @@ def _batches(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list]
 
 def parse_workers() -> int:
     """Processes that parse rows beside the one that writes (0: parse in-process)."""
-    default = max(1, (os.cpu_count() or 2) - 1)
+    # As many as there are cores: the writing process mostly waits for the database.
+    default = os.cpu_count() or 1
     return int(getattr(settings, "IMPORT_PARSE_WORKERS", default))
 
 
