@@ -21,7 +21,7 @@ def test_an_administrator_finds_and_edits_an_outlet_in_english(page, live_server
 
     # Filtering swaps only the table (HTMX) and puts the filter in the address bar.
     page.evaluate("window.__marker = 'still the same page'")
-    page.get_by_label("Search").fill("浦东")
+    page.get_by_role("main").get_by_label("Search", exact=True).fill("浦东")
     expect(page.locator("#table tbody tr")).to_have_count(1)
     assert page.evaluate("window.__marker") == "still the same page"
     assert "q=" in page.url
