@@ -8,11 +8,11 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("organisation/", include("aftersales.organisation.urls")),
     path("calendars/", include("aftersales.calendars.urls")),
-    path("imports/", include("aftersales.imports.urls")),
     path("customers/", include("aftersales.customers.urls")),
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
     path("search/", include("aftersales.search.urls")),
+    path("imports/", include("aftersales.imports.urls")),
     path("api/v1/", include("aftersales.api.urls")),
     # The Django admin is a superuser's tool, not the product: administrators work in the app.
     path("django-admin/", admin.site.urls),

@@ -9,9 +9,9 @@ APPS_WITH_API = [
     "aftersales.accounts",
     "aftersales.calendars",
     "aftersales.customers",
-    "aftersales.search",
     "aftersales.installed_base",
     "aftersales.catalog",
+    "aftersales.search",
 ]
 
 
