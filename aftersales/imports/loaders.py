@@ -146,6 +146,7 @@ class CustomerLoader(Loader):
                 row.existing = found[0]
 
     def write(self, rows: list[ParsedRow]) -> None:
+        bulk.tune_for_bulk()
         now = timezone.now()
         new = [row for row in rows if row.existing is None]
         old = [row for row in rows if row.existing is not None]

@@ -224,20 +224,25 @@ def _batches(rows: Iterable[tuple[int, list[str]]], size: int) -> Iterator[list]
         yield batch
 
 
-def parse_workers() -> int:
-    """Processes that parse rows beside the one that writes (0: parse in-process)."""
-    # As many as there are cores: the writing process mostly waits for the database.
-    default = os.cpu_count() or 1
+def parse_workers(*, write: bool) -> int:
+    """Processes that parse rows beside this one (0: parse in-process). A check only reads,
+    so it takes every core; a load leaves one to this process and the database it feeds."""
+    cores = os.cpu_count() or 1
+    default = max(1, cores - 1) if write else cores
     return int(getattr(settings, "IMPORT_PARSE_WORKERS", default))
 
 
 def _parsed_batches(
-    job: ImportJob, mapping: dict[int, str], rows: Iterable[tuple[int, list[str]]]
+    job: ImportJob,
+    mapping: dict[int, str],
+    rows: Iterable[tuple[int, list[str]]],
+    *,
+    write: bool,
 ) -> Iterator[list[ParsedRow]]:
     """Batches of parsed rows, in file order. Parsing (phone numbers above all) is most of the
     CPU a load costs; for big files it runs in worker processes while this one matches and
     writes the previous batches and the database ingests them."""
-    workers = parse_workers()
+    workers = parse_workers(write=write)
     if not workers or job.total_rows < PARALLEL_MIN_ROWS:
         for batch in _batches(rows, BATCH_SIZE):
             yield workers_module.parse_batch(job.entity, mapping, batch)
@@ -265,7 +270,7 @@ def _run(job: ImportJob, *, write: bool, source: IO[bytes]) -> Outcome:
     progress = _Progress(job)
     try:
         table = open_table(source, name=job.original_name, encoding=job.encoding)
-        for rows in _parsed_batches(job, mapping, table.rows()):
+        for rows in _parsed_batches(job, mapping, table.rows(), write=write):
             clean = [row for row in rows if not row.errors]
             loader.resolve(clean)
             for row in clean:
