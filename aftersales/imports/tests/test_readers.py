@@ -2,6 +2,7 @@ import io
 import zipfile
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from aftersales.imports.readers import UnreadableFile, open_table
@@ -93,20 +94,28 @@ def test_an_xlsx_with_chinese_headers_is_read_with_cells_as_text():
 
 
 @pytest.mark.parametrize(
-    ("data", "name", "reason"),
+    ("data", "name", "code"),
     [
-        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "customers.csv", "PNG"),
-        (b"%PDF-1.7\n" + bytes(range(256)), "customers.csv", "PDF"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "customers.csv", "not_a_table"),
+        (b"%PDF-1.7\n" + bytes(range(256)), "customers.csv", "not_a_table"),
         (bytes(range(256)) * 8, "customers.csv", "binary"),
-        (b"just some text, not a workbook", "customers.xlsx", "xlsx"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "old.xls", ".xls"),
+        (b"just some text, not a workbook", "customers.xlsx", "bad_xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(200), "old.xls", "xls"),
         (b"", "empty.csv", "empty"),
     ],
 )
-def test_files_that_are_not_tables_are_refused_with_a_reason(data, name, reason):
+def test_files_that_are_not_tables_are_refused_with_a_reason(data, name, code):
     with pytest.raises(UnreadableFile) as error:
         _read(data, name=name)
-    assert reason in " ".join(error.value.messages)
+    assert error.value.code == code
+    with translation.override("en"):
+        assert error.value.messages[0].endswith(".")
+
+
+def test_the_reason_names_what_the_file_is():
+    with pytest.raises(UnreadableFile) as error, translation.override("en"):
+        _read(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    assert error.value.params == {"kind": "PNG"}
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused():
