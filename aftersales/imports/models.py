@@ -9,6 +9,22 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.scoping import ScopedQuerySet
 
 
+def entity_choices() -> list[tuple[str, str]]:
+    """What can be imported (imports/entities.py), read when the field is used, not at import."""
+    from aftersales.imports.entities import ENTITIES
+
+    return [(name, entity.label) for name, entity in ENTITIES.items()]
+
+
+def encoding_choices() -> list[tuple[str, object]]:
+    """Encodings a file may be read in: the ones a user may choose and the ones detection may
+    report besides ("" for workbooks, which carry their own)."""
+    from aftersales.imports.readers import ENCODINGS
+
+    detected_only = [("utf-8-sig", ENCODINGS["utf-8"]), ("utf-16", "Unicode (UTF-16)")]
+    return [("", "—"), *ENCODINGS.items(), *detected_only]
+
+
 class ImportJobQuerySet(ScopedQuerySet):
     scope_field = "unit"
 
@@ -26,7 +42,7 @@ class ImportJob(models.Model):
         ALL_OR_NOTHING = "all", _("All or nothing: load only if every row is valid")
         PER_ROW = "row", _("Row by row: load the valid rows, skip the others")
 
-    entity = models.CharField(_("what to import"), max_length=30)
+    entity = models.CharField(_("what to import"), max_length=30, choices=entity_choices)
     unit = models.ForeignKey(
         "organisation.Unit",
         verbose_name=_("unit"),
@@ -36,7 +52,7 @@ class ImportJob(models.Model):
     )
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("file name"), max_length=255)
-    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True, choices=encoding_choices)
     delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
     # The file's header row, as read at upload: the mapping page lists these.
     columns = models.JSONField(_("columns"), default=list, blank=True)
