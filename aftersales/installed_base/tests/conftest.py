@@ -31,3 +31,14 @@ def shop(network) -> Shop:  # type: ignore[no-untyped-def]
         phone=make_product_model(code="P-40", name="Phone 40", warranty_months=12),
         tablet=make_product_model(code="T-10", name="Tablet 10", warranty_months=24),
     )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):  # type: ignore[no-untyped-def]
+    """These stories read messages in English; the site's default language is Chinese, so pages
+    and API answers are asked for in English too."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
