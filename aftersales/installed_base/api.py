@@ -108,6 +108,10 @@ class InstalledProductChangeInput(InputModelSerializer):
     class Meta:
         model = InstalledProduct
         fields = PRODUCT_FIELDS
+        # Uniqueness of (model, serial) is the service's: it compares the normalised serial and
+        # answers on the serial field, where DRF's own validator would compare the raw text
+        # and answer with a non-field error.
+        validators: list = []
 
 
 class InstalledProductInput(InstalledProductChangeInput):

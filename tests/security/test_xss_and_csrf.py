@@ -28,7 +28,7 @@ def _poison_text_fields(record: models.Model) -> None:
             limit = field.max_length or len(PROBE)
             # The record's pk keeps values apart under unique constraints (also conditional ones)
             suffix = str(record.pk)
-            values[field.name] = PROBE[: max(0, limit - len(suffix))] + suffix
+            values[field.name] = (PROBE[: max(0, limit - len(suffix))] + suffix)[:limit]
     if values:
         type(record)._base_manager.filter(pk=record.pk).update(**values)
 
