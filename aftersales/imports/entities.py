@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.catalog.models import CODE_VALIDATOR, UnitOfMeasure
 from aftersales.customers.models import CustomerKind
+from aftersales.customers.phones import first_reading
 
 # --- Messages ------------------------------------------------------------------------------------
 
@@ -121,12 +122,10 @@ def code(limit: int) -> Parser:
 
 def phones(value: str) -> list[str]:
     """One or more numbers separated by commas, semicolons or slashes → E.164 each."""
-    from aftersales.imports.phones import normalise_fast
-
     numbers = [part.strip() for part in re.split(r"[,;/，；、]", value) if part.strip()]
     result: list[str] = []
     for number in numbers:
-        e164 = normalise_fast(number)
+        e164 = first_reading(number)
         if e164 is None:
             raise CellError("invalid_phone", value=number[:40])
         if e164 not in result:
