@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.customers",
     "aftersales.installed_base",
+    "aftersales.notifications",
+    "aftersales.contracts",
+    "aftersales.service_requests",
     "aftersales.search",
     "aftersales.imports",
     "aftersales.api",
@@ -219,11 +222,18 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or VAR_DIR / "media")
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or VAR_DIR / "private")
 STORAGES = {
     # FILE_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages) in production,
     # configured by its own AWS_* variables.
     "default": {
         "BACKEND": env_str("FILE_STORAGE_BACKEND") or "django.core.files.storage.FileSystemStorage"
+    },
+    # Files only some users may read (request attachments): outside the web root, no URL;
+    # served by views that check permissions (aftersales/core/files.py).
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
     },
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -238,6 +248,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The largest spreadsheet an import accepts (aftersales/imports); bigger ones are refused.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
+# The largest file a request accepts (any channel: agent, portal, e-mail, API).
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
 
 # --- E-mail --------------------------------------------------------------------------------------
 # Django 6.1 MAILERS. Locally mail goes to the console; in production to the SMTP server given.
@@ -262,6 +274,8 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
+# Links in e-mails start with this (the address users and customers reach the site at).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Background jobs -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/", include("aftersales.customers.urls")),
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
+    path("requests/", include("aftersales.service_requests.urls")),
     path("search/", include("aftersales.search.urls")),
     path("imports/", include("aftersales.imports.urls")),
     path("api/v1/", include("aftersales.api.urls")),

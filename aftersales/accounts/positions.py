@@ -52,11 +52,26 @@ _CUSTOMERS_WRITE = _CUSTOMERS_READ | {
     "installed_base.add_installedproduct",
     "installed_base.change_installedproduct",
 }
+# Service requests: everyone who serves customers sees them; the front line registers them;
+# whoever handles them works on them (status, messages, decision).
+_REQUESTS_READ = {"service_requests.view_servicerequest", "contracts.view_servicecontract"}
+_REQUESTS_WORK = _REQUESTS_READ | {
+    "service_requests.add_servicerequest",
+    "service_requests.change_servicerequest",
+    "service_requests.work_servicerequest",
+}
+_REQUESTS_DISPATCH = _REQUESTS_WORK | {
+    "service_requests.reassign_servicerequest",
+    "contracts.add_servicecontract",
+    "contracts.change_servicecontract",
+}
 _ADMIN = (
     _BASE
     | _CATALOG_KEEPER
     | _CUSTOMERS_WRITE
+    | _REQUESTS_DISPATCH
     | {
+        "service_requests.configure_servicerequest",
         "customers.merge_customer",
         "imports.add_importjob",
         "imports.view_importjob",
@@ -74,18 +89,22 @@ _ADMIN = (
 )
 
 SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
-    "hotline_agent": _BASE | _CUSTOMERS_WRITE,
-    "dispatcher": _BASE | _CUSTOMERS_WRITE | {"accounts.view_user"},
-    "field_engineer": _BASE | _CUSTOMERS_READ,
-    "outlet_reception": _BASE | _CUSTOMERS_WRITE,
-    "technician": _BASE | _CUSTOMERS_READ,
+    "hotline_agent": _BASE | _CUSTOMERS_WRITE | _REQUESTS_WORK | {"contracts.add_servicecontract"},
+    "dispatcher": _BASE | _CUSTOMERS_WRITE | _REQUESTS_DISPATCH | {"accounts.view_user"},
+    "field_engineer": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
+    "outlet_reception": _BASE | _CUSTOMERS_WRITE | _REQUESTS_WORK,
+    "technician": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
     "storekeeper": set(_BASE),
-    "settlement_clerk": _BASE | _CUSTOMERS_READ,
-    "quality_engineer": _BASE | _CUSTOMERS_READ,
+    "settlement_clerk": _BASE | _CUSTOMERS_READ | _REQUESTS_READ,
+    "quality_engineer": _BASE | _CUSTOMERS_READ | _REQUESTS_READ,
     "trainer": set(_BASE) | {"accounts.view_user"},
     "unit_head": _BASE
     | _CUSTOMERS_WRITE
+    | _REQUESTS_DISPATCH
     | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"},
-    "executive": _BASE | _CUSTOMERS_READ | {"accounts.view_user", "accounts.view_position"},
+    "executive": _BASE
+    | _CUSTOMERS_READ
+    | _REQUESTS_READ
+    | {"accounts.view_user", "accounts.view_position"},
     "administrator": _ADMIN,
 }

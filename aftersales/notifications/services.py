@@ -1,0 +1,93 @@
+"""Writes of notifications: tell users (in the app and by e-mail) and tell customers (by
+e-mail), each in their own language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from aftersales.notifications.mail import absolute_url, send_email
+from aftersales.notifications.models import Notification
+
+if TYPE_CHECKING:
+    from aftersales.accounts.models import User
+
+# Called under translation.override(<the recipient's language>): returns the text to show.
+Text = Callable[[], str]
+
+
+def language_of(user: User | None) -> str:
+    return (user.preferred_language if user else "") or settings.LANGUAGE_CODE
+
+
+def notify(
+    recipients: Iterable[User],
+    *,
+    kind: str,
+    title: Text,
+    body: Text = str,
+    url: str = "",
+    email: bool = True,
+    headers: dict[str, str] | None = None,
+) -> list[Notification]:
+    """One in-app notification per distinct active recipient, in their language; and, when
+    `email`, one e-mail to each who has an address, sent after the transaction commits.
+    Two queries whatever the number of recipients (the insert and nothing else)."""
+    unique: dict[int, User] = {}
+    for user in recipients:
+        if user is not None and user.is_active:
+            unique.setdefault(user.pk, user)
+    notifications = []
+    now = timezone.now()
+    for user in unique.values():
+        with translation.override(language_of(user)):
+            subject, text = str(title()), str(body())
+        notifications.append(
+            Notification(
+                recipient=user, kind=kind, title=subject[:300], body=text, url=url, created_at=now
+            )
+        )
+        if email and user.email:
+            send_email.enqueue(
+                to=[user.email],
+                subject=subject,
+                body=_with_link(text, url),
+                headers=headers or {},
+            )
+    return Notification.objects.bulk_create(notifications)
+
+
+def email_address(
+    address: str,
+    *,
+    language: str,
+    subject: Text,
+    body: Text,
+    url: str = "",
+    headers: dict[str, str] | None = None,
+) -> None:
+    """An e-mail to someone who is not a user (a customer), in `language`, after commit."""
+    if not address:
+        return
+    with translation.override(language or settings.LANGUAGE_CODE):
+        text_subject, text_body = str(subject()), str(body())
+    send_email.enqueue(
+        to=[address], subject=text_subject, body=_with_link(text_body, url), headers=headers or {}
+    )
+
+
+def _with_link(text: str, url: str) -> str:
+    return f"{text}\n\n{absolute_url(url)}\n" if url else text
+
+
+@transaction.atomic
+def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
+    """Mark `user`'s notifications read (all of them when `ids` is None); returns how many."""
+    rows = Notification.objects.for_user(user).unread()
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(read_at=timezone.now())

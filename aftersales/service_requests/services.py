@@ -1,0 +1,837 @@
+"""Writes to service requests: registration on any channel, the lifecycle, assignment,
+deadlines, the conversation, the result and the customer's answer to it, escalation.
+
+Every function is one transaction; the ones that change a request lock its row first, so two
+agents (or an agent and the escalation sweep) never overwrite each other's step. Notifications
+are written in the same transaction and their e-mails leave after it commits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.core.files import guess_content_type
+from aftersales.customers.models import Contact, Customer, Email
+from aftersales.installed_base.models import InstalledProduct
+from aftersales.notifications.services import email_address, notify
+from aftersales.organisation.models import Unit
+from aftersales.service_requests import questions, selectors
+from aftersales.service_requests.models import (
+    DEFAULT_TRANSITIONS,
+    OPEN_STATUSES,
+    Attachment,
+    Channel,
+    Decision,
+    EventKind,
+    RequestEvent,
+    RequestMessage,
+    RequestType,
+    RequestTypeTransition,
+    ServiceRequest,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from aftersales.accounts.models import User
+
+SUBJECT_MAX = ServiceRequest._meta.get_field("subject").max_length
+# Statuses the customer hears about by e-mail when a request enters them.
+CUSTOMER_TOLD_ON = frozenset(
+    {Status.IN_WORK, Status.WAITING_CUSTOMER, Status.DONE, Status.CLOSED, Status.CANCELLED}
+)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file arriving with a request or a message, from any channel."""
+
+    name: str
+    content: UploadedFile
+    field_key: str = ""
+
+    @property
+    def size(self) -> int:
+        return self.content.size or 0
+
+
+# --- Configuration ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_type_create(**fields: object) -> RequestType:
+    """A request type with the default lifecycle (see models.DEFAULT_TRANSITIONS)."""
+    request_type = RequestType(**fields)
+    request_type.full_clean()
+    request_type.save()
+    RequestTypeTransition.objects.bulk_create(
+        RequestTypeTransition(request_type=request_type, from_status=a, to_status=b)
+        for a, b in DEFAULT_TRANSITIONS
+    )
+    return request_type
+
+
+# --- Helpers ---------------------------------------------------------------------------------
+
+
+def _url(request: ServiceRequest) -> str:
+    return reverse("service_requests:request_detail", args=[request.pk])
+
+
+def _event(request: ServiceRequest, kind: str, actor: User | None = None, **fields) -> None:  # type: ignore[no-untyped-def]
+    RequestEvent.objects.create(request=request, kind=kind, actor=actor, **fields)
+
+
+def _check_files(files: Sequence[NewFile]) -> None:
+    limit = settings.ATTACHMENT_MAX_BYTES
+    for new in files:
+        if new.size > limit:
+            raise ValidationError(
+                {
+                    new.field_key or "files": _(
+                        "“%(name)s” is %(size)s MB; files of up to %(limit)s MB are accepted."
+                    )
+                    % {
+                        "name": new.name[:100],
+                        "size": f"{new.size / 1048576:.1f}",
+                        "limit": f"{limit / 1048576:.0f}",
+                    }
+                }
+            )
+
+
+def _store_files(
+    request: ServiceRequest,
+    files: Sequence[NewFile],
+    *,
+    user: User | None,
+    message: RequestMessage | None = None,
+    internal: bool = False,
+) -> list[Attachment]:
+    stored = []
+    for new in files:
+        attachment = Attachment(
+            request=request,
+            message=message,
+            field_key=new.field_key,
+            original_name=(new.name or "file")[:255],
+            content_type=guess_content_type(new.name, getattr(new.content, "content_type", "")),
+            size=new.size,
+            is_internal=internal,
+            uploaded_by=user,
+        )
+        attachment.file.save(new.name or "file", new.content, save=False)
+        # The file is on disk before the row commits; a rollback leaves an orphan file, never
+        # a row without its file.
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _customer_address(customer: Customer, contact: Contact | None) -> str:
+    emails = Email.objects.filter(customer=customer)
+    if contact is not None:
+        own = emails.filter(contact=contact).order_by("pk").values_list("address", flat=True)
+        if own:
+            return own[0]
+    return emails.order_by("pk").values_list("address", flat=True).first() or ""
+
+
+def _tell_customer(request: ServiceRequest, subject, body) -> None:  # type: ignore[no-untyped-def]
+    """E-mail the customer about `request`, threaded: the tag in the subject and a Message-ID
+    that carries the number and the reply token, so a reply finds its way back."""
+    tag = request.thread_tag
+
+    def full_subject() -> str:
+        return f"{tag} {subject()}"
+
+    email_address(
+        request.customer_email,
+        language=request.customer_language,
+        subject=full_subject,
+        body=body,
+        headers={"Message-ID": outgoing_message_id(request)},
+    )
+
+
+def outgoing_message_id(request: ServiceRequest) -> str:
+    from django.utils.crypto import get_random_string
+
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<{request.number}.{request.reply_token}.{get_random_string(8)}@{domain}>"
+
+
+def _staff_to_tell(request: ServiceRequest, *, besides: User | None) -> list[User]:
+    people = [request.responsible] if request.responsible_id else []
+    people += list(request.executors.all())
+    return [p for p in people if p is not None and (besides is None or p.pk != besides.pk)]
+
+
+def _set_deadlines(request: ServiceRequest, start: datetime.datetime) -> None:
+    """Response and resolution deadlines from `start` in the handling unit's business time."""
+    policy = request.sla_policy
+    if policy is None:
+        request.response_due_at = request.resolution_due_at = None
+    else:
+        schedule_start = start
+        if request.responded_at is None:
+            request.response_due_at = selectors.deadline(
+                request.unit, schedule_start, policy.response_minutes
+            )
+        request.resolution_due_at = selectors.deadline(
+            request.unit, schedule_start, policy.resolution_minutes
+        )
+    _set_due(request)
+
+
+def _set_due(request: ServiceRequest) -> None:
+    """due_at = the next deadline that matters; the first escalation comes when it passes."""
+    if not request.is_open or request.paused_at is not None:
+        request.due_at = None
+    elif request.responded_at is None and request.response_due_at is not None:
+        request.due_at = request.response_due_at
+    else:
+        request.due_at = request.resolution_due_at
+    if request.escalation_level == 0:
+        request.next_escalation_at = request.due_at
+
+
+def _mark_responded(request: ServiceRequest, when: datetime.datetime) -> None:
+    if request.responded_at is None:
+        request.responded_at = when
+        _set_due(request)
+
+
+# --- Registration ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_register(
+    *,
+    customer: Customer,
+    request_type: RequestType,
+    channel: str,
+    subject: str,
+    description: str = "",
+    answers: dict[str, object] | None = None,
+    files: Sequence[NewFile] = (),
+    priority: int | None = None,
+    contact: Contact | None = None,
+    product: InstalledProduct | None = None,
+    registered_by: User | None = None,
+    customer_email: str = "",
+    external_ref: str = "",
+    now: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Register a request: answers checked against the type's questions, the contract in
+    force found, assigned by rule, deadlines computed in the handling unit's business hours,
+    the responsible and executors told, the customer acknowledged by e-mail."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+    if not request_type.is_active:
+        errors["request_type"] = [_("This request type is no longer in use.")]
+    if channel not in Channel.values:
+        errors["channel"] = [_("Choose a channel.")]
+    subject = " ".join((subject or "").split())[:SUBJECT_MAX]
+    if not subject:
+        errors["subject"] = [_("Say in a few words what the request is about.")]
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [_("This contact belongs to another customer.")]
+    if product is not None and product.customer_id != customer.pk:
+        errors["product"] = [_("This product belongs to another customer.")]
+    fields = list(request_type.fields.all())
+    try:
+        cleaned = questions.clean_answers(
+            fields, answers or {}, {f.field_key for f in files if f.field_key}
+        )
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        cleaned = {}
+    if errors:
+        raise ValidationError(errors)
+    _check_files(files)
+
+    contract = selectors.contract_in_force(customer, timezone.localdate(now))
+    priority = priority or request_type.default_priority
+    assignment = selectors.choose_assignment(customer, request_type)
+    request = ServiceRequest(
+        customer=customer,
+        contact=contact,
+        product=product,
+        contract=contract,
+        request_type=request_type,
+        channel=channel,
+        external_ref=external_ref[:200],
+        subject=subject,
+        description=description,
+        answers=cleaned,
+        priority=priority,
+        unit=assignment.unit,
+        responsible=assignment.responsible,
+        sla_policy=selectors.sla_policy_for(
+            request_type, priority, contract.service_level if contract else ""
+        ),
+        registered_at=now,
+        registered_by=registered_by,
+        customer_email=customer_email or _customer_address(customer, contact),
+        customer_language=customer.language,
+    )
+    _set_deadlines(request, now)
+    request.save()
+    _event(
+        request,
+        EventKind.REGISTERED,
+        registered_by,
+        to_status=Status.REGISTERED,
+        target_unit=assignment.unit,
+        target_user=assignment.responsible,
+        reason=assignment.rule,
+    )
+    _store_files(request, files, user=registered_by)
+    if assignment.responsible is not None:
+        _tell_assigned(request, assignment.responsible)
+    _tell_customer(
+        request,
+        lambda: _("Your request is registered"),
+        lambda: (
+            _(
+                "We have registered your request “%(subject)s” under number %(number)s. "
+                "Reply to this e-mail to add anything."
+            )
+            % {"subject": request.subject, "number": request.number}
+        ),
+    )
+    return request
+
+
+def _tell_assigned(request: ServiceRequest, user: User) -> None:
+    notify(
+        [user],
+        kind="request_assigned",
+        title=lambda: _("Request %(number)s is assigned to you") % {"number": request.number},
+        body=lambda: f"{request.customer.name}: {request.subject}",
+        url=_url(request),
+    )
+
+
+# --- Lifecycle -------------------------------------------------------------------------------
+
+
+def _locked(request: ServiceRequest) -> ServiceRequest:
+    return (
+        ServiceRequest.objects.select_for_update()
+        .select_related("unit", "sla_policy", "request_type", "customer", "responsible")
+        .get(pk=request.pk)
+    )
+
+
+def _check_transition(request: ServiceRequest, to_status: str) -> None:
+    if to_status not in Status.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    if to_status not in selectors.allowed_targets(request):
+        raise ValidationError(
+            {
+                "status": _("A request of type “%(type)s” cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "type": request.request_type.name,
+                    "from": Status(request.status).label,
+                    "to": Status(to_status).label,
+                }
+            }
+        )
+
+
+def _move(
+    request: ServiceRequest,
+    to_status: str,
+    *,
+    actor: User | None,
+    now: datetime.datetime,
+    reason: str = "",
+    event_kind: str = EventKind.STATUS,
+) -> None:
+    """Change the status of a locked request and keep its clock right:
+    - waiting for the customer stops the clock and keeps the business minutes left;
+    - leaving the wait starts it again with those minutes, from now;
+    - done, closed and cancelled stop it for good; a dispute or a reopening restarts the
+      resolution clock with the policy's full resolution time."""
+    from_status = request.status
+    was_open = request.is_open
+    if to_status == Status.WAITING_CUSTOMER:
+        if request.response_due_at and request.responded_at is None:
+            request.paused_response_minutes = selectors.business_minutes_left(
+                request.unit, now, request.response_due_at
+            )
+        if request.resolution_due_at:
+            request.paused_resolution_minutes = selectors.business_minutes_left(
+                request.unit, now, request.resolution_due_at
+            )
+        request.paused_at = now
+    elif from_status == Status.WAITING_CUSTOMER:
+        if request.paused_response_minutes is not None and request.responded_at is None:
+            request.response_due_at = selectors.deadline(
+                request.unit, now, request.paused_response_minutes
+            )
+        if request.paused_resolution_minutes is not None:
+            request.resolution_due_at = selectors.deadline(
+                request.unit, now, request.paused_resolution_minutes
+            )
+        request.paused_at = None
+        request.paused_response_minutes = request.paused_resolution_minutes = None
+    request.status = to_status
+    request.is_open = to_status in OPEN_STATUSES
+    if to_status in (Status.CLOSED, Status.CANCELLED):
+        request.closed_at = now
+    if request.is_open and not was_open:  # disputed or reopened: a new resolution clock
+        request.closed_at = None
+        request.escalation_level = 0
+        if request.sla_policy is not None:
+            request.resolution_due_at = selectors.deadline(
+                request.unit, now, request.sla_policy.resolution_minutes
+            )
+    if to_status not in (Status.REGISTERED, Status.CANCELLED):
+        _mark_responded(request, now)
+    _set_due(request)
+    request.save()
+    _event(request, event_kind, actor, from_status=from_status, to_status=to_status, reason=reason)
+    if to_status in CUSTOMER_TOLD_ON:
+        _tell_customer_status(request)
+    staff = _staff_to_tell(request, besides=actor)
+    if staff:
+        notify(
+            staff,
+            kind="request_status",
+            title=lambda: (
+                _("Request %(number)s: %(status)s")
+                % {"number": request.number, "status": Status(to_status).label}
+            ),
+            body=lambda: reason,
+            url=_url(request),
+        )
+
+
+def _tell_customer_status(request: ServiceRequest) -> None:
+    status = Status(request.status)
+    if status == Status.DONE:
+
+        def body() -> str:
+            decision = request.decision.name if request.decision else ""
+            return _(
+                "Decision: %(decision)s\n\n%(result)s\n\n"
+                "Please confirm the result or dispute it on the portal, or reply to this e-mail."
+            ) % {"decision": decision, "result": request.result}
+
+        _tell_customer(request, lambda: _("The result of your request"), body)
+        return
+    _tell_customer(
+        request,
+        lambda: _("Your request is now: %(status)s") % {"status": status.label},
+        lambda: (
+            _("Request %(number)s “%(subject)s” is now: %(status)s.")
+            % {"number": request.number, "subject": request.subject, "status": status.label}
+        ),
+    )
+
+
+@transaction.atomic
+def request_transition(
+    *,
+    request: ServiceRequest,
+    to_status: str,
+    user: User | None,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Move a request to `to_status` if its type allows it. Done needs a decision
+    (request_decide); closed → in work is a reopening (request_reopen)."""
+    request = _locked(request)
+    now = now or timezone.now()
+    _check_transition(request, to_status)
+    if to_status == Status.DONE:
+        raise ValidationError({"status": _("Record the decision and the result to finish.")})
+    if request.status == Status.CLOSED:
+        return request_reopen(request=request, user=user, reason=reason, now=now)
+    if to_status == Status.CANCELLED and not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is cancelled.")})
+    _move(request, to_status, actor=user, now=now, reason=reason.strip())
+    return request
+
+
+@transaction.atomic
+def request_decide(
+    *,
+    request: ServiceRequest,
+    decision: Decision,
+    result: str,
+    user: User | None,
+    now: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Record the decision and the result, mark the request done and send the result to the
+    customer, who confirms or disputes it."""
+    request = _locked(request)
+    now = now or timezone.now()
+    _check_transition(request, Status.DONE)
+    errors = {}
+    if not decision.is_active or decision.request_type_id not in (None, request.request_type_id):
+        errors["decision"] = [_("Choose a decision for this type of request.")]
+    if not result.strip():
+        errors["result"] = [_("Describe the result for the customer.")]
+    if errors:
+        raise ValidationError(errors)
+    request.decision = decision
+    request.result = result.strip()
+    request.decided_at = now
+    _event(request, EventKind.DECIDED, user, reason=f"{decision.name}\n{request.result}")
+    _move(request, Status.DONE, actor=user, now=now)
+    return request
+
+
+@transaction.atomic
+def request_confirm(
+    *, request: ServiceRequest, user: User | None = None, now: datetime.datetime | None = None
+) -> ServiceRequest:
+    """The customer accepts the result: the request closes."""
+    request = _locked(request)
+    if request.status != Status.DONE:
+        raise ValidationError(_("Only a request with a result can be confirmed."))
+    _move(
+        request,
+        Status.CLOSED,
+        actor=user,
+        now=now or timezone.now(),
+        event_kind=EventKind.CONFIRMED,
+    )
+    return request
+
+
+@transaction.atomic
+def request_dispute(
+    *,
+    request: ServiceRequest,
+    claim: str,
+    user: User | None = None,
+    now: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """The customer disputes the result: the request reopens as disputed and goes to the head
+    of the responsible unit with the customer's claim."""
+    request = _locked(request)
+    now = now or timezone.now()
+    if request.status != Status.DONE:
+        raise ValidationError(_("Only a request with a result can be disputed."))
+    claim = claim.strip()
+    if not claim:
+        raise ValidationError({"claim": _("Say what you disagree with.")})
+    request.customer_claim = claim
+    _move(
+        request, Status.DISPUTED, actor=user, now=now, reason=claim, event_kind=EventKind.DISPUTED
+    )
+    heads = selectors.unit_heads([request.unit_id])[request.unit_id]
+    for head in heads or [None]:
+        _event(
+            request,
+            EventKind.ESCALATED,
+            None,
+            target_user=head,
+            target_unit=request.unit,
+            level=request.escalation_level,
+            reason=claim,
+        )
+    notify(
+        heads,
+        kind="request_disputed",
+        title=lambda: (
+            _("The customer disputes the result of request %(number)s") % {"number": request.number}
+        ),
+        body=lambda: claim,
+        url=_url(request),
+    )
+    return request
+
+
+@transaction.atomic
+def request_rate(
+    *, request: ServiceRequest, rating: int, comment: str = "", user: User | None = None
+) -> ServiceRequest:
+    request = _locked(request)
+    if request.status not in (Status.DONE, Status.CLOSED):
+        raise ValidationError(_("A request can be rated once it has a result."))
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("Give a rating from 1 to 5.")})
+    request.rating = rating
+    request.rating_comment = comment.strip()[:2000]
+    request.save(update_fields=["rating", "rating_comment"])
+    _event(request, EventKind.RATED, user, reason=f"{rating}/5 {request.rating_comment}".strip())
+    return request
+
+
+@transaction.atomic
+def request_reopen(
+    *,
+    request: ServiceRequest,
+    user: User | None,
+    reason: str,
+    now: datetime.datetime | None = None,
+) -> ServiceRequest:
+    """Reopen a closed request within its type's reopening period."""
+    request = _locked(request)
+    now = now or timezone.now()
+    if request.status != Status.CLOSED:
+        raise ValidationError(_("Only a closed request can be reopened."))
+    _check_transition(request, Status.IN_WORK)
+    limit = request.request_type.reopen_days
+    if request.closed_at and now - request.closed_at > datetime.timedelta(days=limit):
+        raise ValidationError(
+            _("This request was closed more than %(days)d days ago; register a new one.")
+            % {"days": limit}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is reopened.")})
+    _move(
+        request,
+        Status.IN_WORK,
+        actor=user,
+        now=now,
+        reason=reason.strip(),
+        event_kind=EventKind.REOPENED,
+    )
+    return request
+
+
+# --- Assignment ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_assign(
+    *,
+    request: ServiceRequest,
+    responsible: User | None,
+    executors: Iterable[User] | None = None,
+    reason: str,
+    user: User | None,
+) -> ServiceRequest:
+    """Hand the request to `responsible` (in its handling unit or any unit the assigning user
+    sees; the request moves to the new responsible's unit) with a reason; optionally set the
+    executors. Newly involved people are told."""
+    request = _locked(request)
+    if not request.is_open:
+        raise ValidationError(_("A request that is no longer open cannot be reassigned."))
+    reason = reason.strip()
+    changed_responsible = (responsible.pk if responsible else None) != request.responsible_id
+    if changed_responsible and not reason:
+        raise ValidationError({"reason": _("Say why the request is reassigned.")})
+    if responsible is not None and changed_responsible:
+        if user is not None and not Unit.objects.visible_to(user).filter(pk=responsible.unit_id):
+            raise ValidationError({"responsible": _("Choose an employee of your units.")})
+        if not selectors.can_work(responsible):
+            raise ValidationError({"responsible": _("This employee cannot work on requests.")})
+    new_people: list[User] = []
+    if changed_responsible:
+        _event(
+            request,
+            EventKind.REASSIGNED,
+            user,
+            target_user=responsible,
+            target_unit=responsible.unit if responsible else request.unit,
+            reason=reason,
+        )
+        request.responsible = responsible
+        if responsible is not None:
+            request.unit = responsible.unit
+            new_people.append(responsible)
+        request.save()
+    if executors is not None:
+        executors = list(executors)
+        before = set(request.executors.values_list("pk", flat=True))
+        for executor in executors:
+            if executor.pk not in before and not selectors.can_work(executor):
+                raise ValidationError(
+                    {"executors": _("%(name)s cannot work on requests.") % {"name": executor}}
+                )
+        request.executors.set(executors)
+        new_people += [e for e in executors if e.pk not in before]
+    for person in {p.pk: p for p in new_people if user is None or p.pk != user.pk}.values():
+        _tell_assigned(request, person)
+    return request
+
+
+# --- Conversation ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def message_post(
+    *,
+    request: ServiceRequest,
+    body: str,
+    author: User | None = None,
+    author_name: str = "",
+    source: str = RequestMessage.Source.STAFF,
+    internal: bool = False,
+    files: Sequence[NewFile] = (),
+    now: datetime.datetime | None = None,
+) -> RequestMessage:
+    """Add to the thread. A public staff message is the first response if none came yet and
+    goes to the customer by e-mail; a customer's message tells the responsible and, when the
+    request was waiting for the customer, puts it back in work."""
+    request = _locked(request)
+    now = now or timezone.now()
+    body = (body or "").strip()
+    if not body and not files:
+        raise ValidationError({"body": _("Write a message or attach a file.")})
+    from_customer = source != RequestMessage.Source.STAFF
+    if from_customer and internal:
+        raise PermissionDenied
+    _check_files(files)
+    message = RequestMessage.objects.create(
+        request=request,
+        author=author,
+        author_name=author_name[:200],
+        source=source,
+        is_internal=internal,
+        body=body,
+        created_at=now,
+    )
+    _store_files(request, files, user=author, message=message, internal=internal)
+    if from_customer:
+        if request.status == Status.WAITING_CUSTOMER:
+            _move(request, Status.IN_WORK, actor=None, now=now, reason=_("The customer replied."))
+        notify(
+            _staff_to_tell(request, besides=None),
+            kind="request_message",
+            title=lambda: (
+                _("The customer wrote on request %(number)s") % {"number": request.number}
+            ),
+            body=lambda: body[:500],
+            url=_url(request),
+        )
+    elif not internal:
+        if request.responded_at is None:
+            _mark_responded(request, now)
+            request.save()
+        _tell_customer(
+            request,
+            lambda: _("A reply on your request"),
+            lambda: body,
+        )
+    return message
+
+
+# --- Escalation ------------------------------------------------------------------------------
+
+
+def _escalation_target(
+    level: int, responsible_id: int | None, unit_path: str, heads_by_path: dict[str, list[User]]
+) -> tuple[list[User], str | None, bool]:
+    """(people to tell, unit path told, chain continues) for reaching `level`:
+    1 = the responsible, 2 = the head of the handling unit, 3+ = heads further up the tree."""
+    if level == 1:
+        return [], None, True  # the responsible; resolved by the caller (no head lookup)
+    steps_up = level - 2
+    paths = [unit_path[: len(unit_path) - 4 * k] for k in range(steps_up + 1)]
+    path = paths[-1] if paths else ""
+    if not path:
+        return [], None, False
+    return heads_by_path.get(path, []), path, len(path) > 4
+
+
+@transaction.atomic
+def _escalate_batch(rows: list[tuple], now: datetime.datetime) -> int:  # type: ignore[type-arg]
+    """Escalate one batch of overdue requests one level each; rows are
+    (pk, level, responsible_id, unit_path, step_minutes)."""
+    from aftersales.accounts.models import User
+
+    needed_paths = set()
+    for _pk, level, _resp, path, _step in rows:
+        for k in range(0, max(level - 1, 0) + 2):
+            if len(path) - 4 * k >= 4:
+                needed_paths.add(path[: len(path) - 4 * k])
+    units = dict(Unit.objects.filter(path__in=needed_paths).values_list("path", "pk"))
+    heads_by_unit = selectors.unit_heads(list(units.values()))
+    heads_by_path = {path: heads_by_unit.get(pk, []) for path, pk in units.items()}
+    responsibles = User.objects.in_bulk({r[2] for r in rows if r[2]})
+
+    events = []
+    told: dict[int, tuple[User, list[int]]] = {}
+    updates: dict[tuple[int, datetime.datetime | None], list[int]] = defaultdict(list)
+    for pk, level, responsible_id, path, step in rows:
+        new_level = level + 1
+        if new_level == 1 and responsible_id is None:
+            new_level = 2  # nobody responsible: straight to the head
+        if new_level == 1:
+            people, told_path, more = [responsibles[responsible_id]], path, True
+        else:
+            people, told_path, more = _escalation_target(
+                new_level, responsible_id, path, heads_by_path
+            )
+        next_at = now + datetime.timedelta(minutes=step or 60) if more else None
+        updates[(new_level, next_at)].append(pk)
+        for person in people or [None]:
+            events.append(
+                RequestEvent(
+                    request_id=pk,
+                    kind=EventKind.ESCALATED,
+                    created_at=now,
+                    target_user=person,
+                    target_unit_id=units.get(told_path) if told_path else None,
+                    level=new_level,
+                    reason="overdue",
+                )
+            )
+        for person in people:
+            told.setdefault(person.pk, (person, []))[1].append(pk)
+    RequestEvent.objects.bulk_create(events, batch_size=2000)
+    for (new_level, next_at), pks in updates.items():
+        ServiceRequest.objects.filter(pk__in=pks).update(
+            escalation_level=new_level, next_escalation_at=next_at
+        )
+    for person, pks in told.values():
+        count = len(pks)
+        notify(
+            [person],
+            kind="requests_escalated",
+            title=lambda count=count: (
+                _("%(count)d overdue request(s) escalated to you") % {"count": count}
+            ),
+            body=lambda pks=pks: ", ".join(f"R{pk:08d}" for pk in pks[:50]),
+            url=reverse("service_requests:queue") + "?view=overdue",
+        )
+    return len(rows)
+
+
+def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 5000) -> int:
+    """The escalation sweep: every open request whose next escalation is due moves one level
+    up the chain (responsible → unit head → parent unit head → …), each step recorded as a
+    request event, each person told once per sweep with the list of their requests. Runs in
+    batches, each its own transaction; rows another sweep holds are skipped (PostgreSQL), so
+    consumers on several machines may run it at once. Returns how many requests escalated."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            rows = ServiceRequest.objects.filter(
+                is_open=True, next_escalation_at__lte=now
+            ).order_by("next_escalation_at")
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True, of=("self",))
+            batch = list(
+                rows.values_list(
+                    "pk",
+                    "escalation_level",
+                    "responsible_id",
+                    "unit__path",
+                    "sla_policy__escalation_step_minutes",
+                )[:batch_size]
+            )
+            if not batch:
+                return total
+            total += _escalate_batch(batch, now)

@@ -1,0 +1,55 @@
+import itertools
+
+from aftersales.core.testing import scoped_factory, shared_factory
+from aftersales.customers.tests.factories import make_customer
+from aftersales.organisation.models import Unit
+from aftersales.service_requests import services
+from aftersales.service_requests.models import (
+    Channel,
+    Decision,
+    DecisionOutcome,
+    RequestType,
+    ServiceRequest,
+    SlaPolicy,
+)
+
+_numbers = itertools.count(1)
+
+
+def make_request_type(**fields) -> RequestType:  # type: ignore[no-untyped-def]
+    number = next(_numbers)
+    fields.setdefault("code", f"type-{number}")
+    fields.setdefault("name", f"Request type {number}")
+    return services.request_type_create(**fields)
+
+
+def make_sla_policy(**fields) -> SlaPolicy:  # type: ignore[no-untyped-def]
+    fields.setdefault("name", f"SLA {next(_numbers)}")
+    fields.setdefault("response_minutes", 60)
+    fields.setdefault("resolution_minutes", 480)
+    return SlaPolicy.objects.create(**fields)
+
+
+def make_decision(**fields) -> Decision:  # type: ignore[no-untyped-def]
+    fields.setdefault("name", f"Decision {next(_numbers)}")
+    fields.setdefault("outcome", DecisionOutcome.ACCEPTED)
+    return Decision.objects.create(**fields)
+
+
+def make_service_request(customer=None, unit=None, **fields) -> ServiceRequest:  # type: ignore[no-untyped-def]
+    """A request registered the way an agent registers one (rules, deadlines and all)."""
+    customer = customer or make_customer(unit or Unit.objects.order_by("path").first())
+    fields.setdefault("request_type", RequestType.objects.first() or make_request_type())
+    fields.setdefault("channel", Channel.PHONE)
+    fields.setdefault("subject", f"Request {next(_numbers)}")
+    return services.request_register(customer=customer, **fields)
+
+
+@scoped_factory(ServiceRequest)
+def service_request_in(unit: Unit) -> ServiceRequest:
+    return make_service_request(make_customer(unit))
+
+
+@shared_factory(RequestType)
+def request_type_shared(unit: Unit) -> RequestType:
+    return make_request_type()
