@@ -1,5 +1,5 @@
 # Fixtures in tests/fixtures.py serve the app test packages too.
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.smtp"]
 
 
 def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
