@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.contracts",
     "aftersales.service_requests",
+    "aftersales.portal",
     "aftersales.search",
     "aftersales.imports",
     "aftersales.api",
@@ -250,6 +251,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 100 * 1024 * 1024)
 # The largest file a request accepts (any channel: agent, portal, e-mail, API).
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+# The unit that serves customers who sign up on the portal and are not on file yet (its code);
+# empty: the root unit.
+PORTAL_UNIT_CODE = env_str("PORTAL_UNIT_CODE", "")
 
 # --- E-mail --------------------------------------------------------------------------------------
 # Django 6.1 MAILERS. Locally mail goes to the console; in production to the SMTP server given.
