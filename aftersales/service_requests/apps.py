@@ -6,3 +6,38 @@ class ServiceRequestsConfig(AppConfig):
     name = "aftersales.service_requests"
     label = "service_requests"
     verbose_name = _("Service requests")
+
+    def ready(self) -> None:
+        from aftersales.core.menu import MenuEntry, register
+        from aftersales.customers.card import CardSection, register_section, register_timeline
+        from aftersales.service_requests import card
+
+        register(
+            MenuEntry(
+                _("Service requests"),
+                _("My queue"),
+                "service_requests:queue",
+                "service_requests.view_servicerequest",
+                "inbox",
+                40,
+            ),
+        )
+        register(
+            MenuEntry(
+                _("Service requests"),
+                _("Requests report"),
+                "service_requests:request_list",
+                "service_requests.view_servicerequest",
+                "table",
+                41,
+            ),
+        )
+        register_section(
+            CardSection(
+                key="requests",
+                template_name="service_requests/card_requests.html",
+                context=card.requests_section,
+                order=10,
+            )
+        )
+        register_timeline("requests", card.requests_timeline)

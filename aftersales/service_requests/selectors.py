@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import User
@@ -87,7 +87,9 @@ def workers(unit: Unit) -> QuerySet[User]:
 
 
 def can_work(user: User | None) -> bool:
-    return bool(user and user.is_active and user.unit_id and workers(user.unit).filter(pk=user.pk))
+    return bool(
+        user and user.is_active and user.unit_id and workers(user.unit).filter(pk=user.pk).exists()
+    )
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ def choose_assignment(customer: Customer, request_type: RequestType) -> Assignme
     """Who handles a new request, by the rules in order:
     1. the specialist responsible for the customer, if they may work on requests;
     2. the unit a routing rule gives for the customer's region (and the type's skill),
-       else the customer's own serving unit;
+       else the customer's own serving unit; among rules of the same order, one for the
+       type's skill beats a general one, and one for a nearer region beats a wider one;
     3. in that unit, the employee with the type's skill (anyone, if nobody has it) who has the
        fewest open requests; ties go to the longest-serving account (lowest id).
     Nobody who may work there: the request waits, unassigned, in the unit's queue."""
@@ -128,7 +131,7 @@ def choose_assignment(customer: Customer, request_type: RequestType) -> Assignme
             )
             .filter(Q(skill__isnull=True) | Q(skill_id=request_type.skill_id))
             .select_related("handling_unit")
-            .order_by("order", "-region__depth", "pk")
+            .order_by("order", F("skill_id").asc(nulls_last=True), "-region__depth", "pk")
             .first()
         )
         if routing is not None:
@@ -181,7 +184,9 @@ def queue(user: User, which: str, now: datetime.datetime | None = None) -> Query
         rows = rows.filter(due_at__lt=now or timezone.now())
     else:
         raise ValueError(f"unknown queue {which!r}")
-    return rows.order_by("due_at", "pk")
+    # NULLS LAST is PostgreSQL's default for an ascending index (the plan stays a plain index
+    # scan); SQLite needs it said.
+    return rows.order_by(F("due_at").asc(nulls_last=True), "pk")
 
 
 def unit_heads(unit_ids: list[int]) -> dict[int, list[User]]:
@@ -193,3 +198,14 @@ def unit_heads(unit_ids: list[int]) -> dict[int, list[User]]:
     for head in rows:
         heads[head.unit_id].append(head)
     return heads
+
+
+def nearest_heads(unit: Unit) -> tuple[Unit, list[User]]:
+    """The heads of `unit`, or of its nearest ancestor that has any, with that unit; (`unit`,
+    []) when nobody up the tree has a head. Two queries."""
+    lineage = unit.lineage()
+    heads = unit_heads([ancestor.pk for ancestor in lineage])
+    for ancestor in reversed(lineage):
+        if heads[ancestor.pk]:
+            return ancestor, heads[ancestor.pk]
+    return unit, []

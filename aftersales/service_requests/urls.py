@@ -6,4 +6,5 @@ app_name = "service_requests"
 urlpatterns = [
     path("<int:pk>/", views.RequestDetailView.as_view(), name="request_detail"),
     path("queue/", work_views.QueueView.as_view(), name="queue"),
+    path("", work_views.ReportView.as_view(), name="request_list"),
 ]

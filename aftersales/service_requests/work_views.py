@@ -2,11 +2,15 @@
 
 from typing import Any
 
+from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.views import ObjectListView
 from aftersales.service_requests import selectors
+from aftersales.service_requests.filters import ServiceRequestFilter
 from aftersales.service_requests.models import ServiceRequest
 
 VIEW = "service_requests.view_servicerequest"
@@ -17,27 +21,150 @@ QUEUE_TITLES = {
     "unassigned": _("Unassigned requests"),
     "overdue": _("Overdue requests"),
 }
+# A queue is a to-do list, read from the top: it shows the most urgent QUEUE_LIMIT requests,
+# and its counts stop there ("1000+"), so a queue page costs the same with ten requests or ten
+# million. The report finds the rest.
+QUEUE_LIMIT = 1000
+QUEUE_ROWS = 50
+
+
+def _due_kind(item: ServiceRequest) -> str:
+    if item.paused_at is not None:
+        return "paused"
+    if item.due_at is None:
+        return ""
+    if item.responded_at is None and item.due_at == item.response_due_at:
+        return "response"
+    return "resolution"
+
+
+def queue_counts(user: Any, now: Any) -> dict[str, int]:
+    """Open requests in each queue, each counted up to QUEUE_LIMIT + 1 (one query a queue)."""
+    return {
+        which: selectors.queue(user, which, now)[: QUEUE_LIMIT + 1].count()
+        for which in QUEUE_TITLES
+    }
 
 
 class QueueView(ObjectListView):
-    """An agent's queue: open requests ordered by due time (the overdue first)."""
+    """An agent's queue: open requests ordered by due time (the overdue first, the paused last),
+    due times in the viewer's time zone, counts on the tabs."""
 
     model = ServiceRequest
     permission_required = VIEW
     template_name = "service_requests/queue.html"
-    paginate_by = 50
+    paginate_by = QUEUE_ROWS
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self) -> models.QuerySet[Any]:
         self.filterset, self.sort = None, ""
         which = self.which = self.request.GET.get("view", "mine")
         if which not in QUEUE_TITLES:
             raise Http404
-        return selectors.queue(self.request.user, which).select_related(
+        self.now = timezone.now()
+        self.counts = queue_counts(self.request.user, self.now)
+        rows = selectors.queue(self.request.user, which, self.now).select_related(
             "customer", "request_type", "responsible", "unit"
+        )
+        return rows[:QUEUE_LIMIT]
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):  # type: ignore[no-untyped-def]
+        paginator = Paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        # The tab's count already says how many rows there are (up to the limit).
+        paginator.count = min(self.counts[self.which], QUEUE_LIMIT)
+        return paginator
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        for item in context["object_list"]:
+            item.due_kind = _due_kind(item)
+            item.late = item.due_at is not None and item.due_at < self.now
+        context.update(
+            which=self.which,
+            title=QUEUE_TITLES[self.which],
+            tabs=[
+                (key, title, self.counts[key], self.counts[key] > QUEUE_LIMIT)
+                for key, title in QUEUE_TITLES.items()
+            ],
+            limited=self.counts[self.which] > QUEUE_LIMIT,
+            limit=QUEUE_LIMIT,
+            time_zone=timezone.get_current_timezone_name(),
+        )
+        return context
+
+
+def _responsible(item: ServiceRequest) -> str:
+    return str(item.responsible or "")
+
+
+def _overdue(item: ServiceRequest) -> bool:
+    return item.is_overdue
+
+
+class ReportView(ObjectListView):
+    """Every request the user may see, filtered by customer, employee, status, type, overdue,
+    period and unit; sortable; exportable as the user sees it."""
+
+    model = ServiceRequest
+    permission_required = VIEW
+    filterset_class = ServiceRequestFilter
+    template_name = "service_requests/report.html"
+    paginate_by = 50
+    sortable = {
+        "number": "id",
+        "registered": "registered_at",
+        "customer": "customer__name",
+        "type": "request_type__name",
+        "status": "status",
+        "responsible": "responsible__username",
+        "unit": "unit__name",
+        "due": "due_at",
+    }
+    default_sort = "-registered"
+    columns = [
+        ("number", _("Number")),
+        ("registered", _("Registered")),
+        ("customer", _("Customer")),
+        ("", _("Subject")),
+        ("type", _("Type")),
+        ("status", _("Status")),
+        ("responsible", _("Responsible")),
+        ("unit", _("Handling unit")),
+        ("due", _("Due")),
+    ]
+    export_columns = [
+        (_("Number"), "number"),
+        (_("Registered"), "registered_at"),
+        (_("Channel"), "get_channel_display"),
+        (_("Customer"), "customer.name"),
+        (_("Customer number"), "customer.code"),
+        (_("Subject"), "subject"),
+        (_("Type"), "request_type.name"),
+        (_("Priority"), "get_priority_display"),
+        (_("Status"), "get_status_display"),
+        (_("Responsible"), _responsible),
+        (_("Handling unit"), "unit.name"),
+        (_("Respond by"), "response_due_at"),
+        (_("Responded"), "responded_at"),
+        (_("Resolve by"), "resolution_due_at"),
+        (_("Overdue"), _overdue),
+        (_("Escalation level"), "escalation_level"),
+        (_("Decision"), "decision.name"),
+        (_("Decided"), "decided_at"),
+        (_("Closed"), "closed_at"),
+        (_("Rating"), "rating"),
+    ]
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return (
+            super()
+            .get_queryset()
+            .select_related("customer", "request_type", "responsible", "unit", "decision")
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["which"] = self.which
-        context["queues"] = QUEUE_TITLES
+        now = timezone.now()
+        for item in context["object_list"]:
+            item.late = item.is_open and item.due_at is not None and item.due_at < now
+        context["time_zone"] = timezone.get_current_timezone_name()
         return context
