@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.contracts",
     "aftersales.service_requests",
+    "aftersales.telephony",
     "aftersales.portal",
     "aftersales.search",
     "aftersales.imports",
@@ -212,6 +213,10 @@ USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Shanghai")
 # Phone numbers typed without a country code are read in these regions, the home one first.
 PHONE_REGIONS = [r.upper() for r in env_list("PHONE_REGIONS", ["CN", "RU", "HK", "TW"])]
+# Telephony: the unit (its code) whose agents take calls to a number that is no phone line
+# (empty: the root unit), and how long a call may wait to pop up on an agent's screen.
+TELEPHONY_DEFAULT_UNIT = env_str("TELEPHONY_DEFAULT_UNIT", "")
+TELEPHONY_POP_SECONDS = env_int("TELEPHONY_POP_SECONDS", 120)
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = PRODUCTION

@@ -65,8 +65,12 @@ _REQUESTS_DISPATCH = _REQUESTS_WORK | {
     "contracts.add_servicecontract",
     "contracts.change_servicecontract",
 }
+# Telephony: the calls of one's units (the pop-up, the missed calls); phone lines are
+# configured by administrators, whose position also lets a phone exchange report calls.
+_CALLS = {"telephony.view_call"}
 _ADMIN = (
     _BASE
+    | _CALLS
     | _CATALOG_KEEPER
     | _CUSTOMERS_WRITE
     | _REQUESTS_DISPATCH
@@ -85,12 +89,20 @@ _ADMIN = (
         "accounts.change_position",
         "calendars.add_businesscalendar",
         "calendars.change_businesscalendar",
+        "telephony.add_call",
+        "telephony.view_phoneline",
+        "telephony.add_phoneline",
+        "telephony.change_phoneline",
     }
 )
 
 SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
-    "hotline_agent": _BASE | _CUSTOMERS_WRITE | _REQUESTS_WORK | {"contracts.add_servicecontract"},
-    "dispatcher": _BASE | _CUSTOMERS_WRITE | _REQUESTS_DISPATCH | {"accounts.view_user"},
+    "hotline_agent": _BASE
+    | _CUSTOMERS_WRITE
+    | _REQUESTS_WORK
+    | _CALLS
+    | {"contracts.add_servicecontract"},
+    "dispatcher": _BASE | _CUSTOMERS_WRITE | _REQUESTS_DISPATCH | _CALLS | {"accounts.view_user"},
     "field_engineer": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
     "outlet_reception": _BASE | _CUSTOMERS_WRITE | _REQUESTS_WORK,
     "technician": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
@@ -101,6 +113,7 @@ SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
     "unit_head": _BASE
     | _CUSTOMERS_WRITE
     | _REQUESTS_DISPATCH
+    | _CALLS
     | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"},
     "executive": _BASE
     | _CUSTOMERS_READ
