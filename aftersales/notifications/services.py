@@ -4,6 +4,7 @@ e-mail), each in their own language."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -52,11 +53,8 @@ def notify(
             )
         )
         if email and user.email:
-            send_email.enqueue(
-                to=[user.email],
-                subject=subject,
-                body=_with_link(text, url),
-                headers=headers or {},
+            _send_after_commit(
+                to=[user.email], subject=subject, body=_with_link(text, url), headers=headers
             )
     return Notification.objects.bulk_create(notifications)
 
@@ -75,8 +73,18 @@ def email_address(
         return
     with translation.override(language or settings.LANGUAGE_CODE):
         text_subject, text_body = str(subject()), str(body())
-    send_email.enqueue(
-        to=[address], subject=text_subject, body=_with_link(text_body, url), headers=headers or {}
+    _send_after_commit(
+        to=[address], subject=text_subject, body=_with_link(text_body, url), headers=headers
+    )
+
+
+def _send_after_commit(
+    *, to: list[str], subject: str, body: str, headers: dict[str, str] | None
+) -> None:
+    # Whatever the task backend (one that runs jobs at once included), an e-mail about a
+    # step that is then rolled back must never leave.
+    transaction.on_commit(
+        partial(send_email.enqueue, to=to, subject=subject, body=body, headers=headers or {})
     )
 
 

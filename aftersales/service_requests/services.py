@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.core.files import guess_content_type
+from aftersales.core.scoping import PATH_STEP
 from aftersales.customers.models import Contact, Customer, Email
 from aftersales.installed_base.models import InstalledProduct
 from aftersales.notifications.services import email_address, notify
@@ -41,6 +42,7 @@ from aftersales.service_requests.models import (
     RequestTypeTransition,
     ServiceRequest,
     Status,
+    format_number,
 )
 
 if TYPE_CHECKING:
@@ -184,33 +186,48 @@ def _set_deadlines(request: ServiceRequest, start: datetime.datetime) -> None:
     if policy is None:
         request.response_due_at = request.resolution_due_at = None
     else:
-        schedule_start = start
         if request.responded_at is None:
             request.response_due_at = selectors.deadline(
-                request.unit, schedule_start, policy.response_minutes
+                request.unit, start, policy.response_minutes
             )
         request.resolution_due_at = selectors.deadline(
-            request.unit, schedule_start, policy.resolution_minutes
+            request.unit, start, policy.resolution_minutes
         )
-    _set_due(request)
+    _set_due(request, start)
 
 
-def _set_due(request: ServiceRequest) -> None:
-    """due_at = the next deadline that matters; the first escalation comes when it passes."""
+def _escalation_step(request: ServiceRequest) -> datetime.timedelta:
+    minutes = request.sla_policy.escalation_step_minutes if request.sla_policy else 0
+    return datetime.timedelta(minutes=minutes or 60)
+
+
+def _set_due(request: ServiceRequest, now: datetime.datetime) -> None:
+    """due_at = the next deadline that matters, and when the escalation chain moves next.
+
+    A paused or finished request has neither. While the deadline that matters lies ahead
+    (never escalated, or a late first response moved it on to the resolution deadline), the
+    breach is over: the chain starts again from the bottom when that deadline passes. A
+    request still overdue after a pause goes on up the chain one policy step after work
+    resumes, so the time spent waiting for the customer is never held against the unit."""
     if not request.is_open or request.paused_at is not None:
         request.due_at = None
     elif request.responded_at is None and request.response_due_at is not None:
         request.due_at = request.response_due_at
     else:
         request.due_at = request.resolution_due_at
-    if request.escalation_level == 0:
+    if request.due_at is None:
+        request.next_escalation_at = None
+    elif request.escalation_level == 0 or request.due_at > now:
+        request.escalation_level = 0
         request.next_escalation_at = request.due_at
+    elif request.next_escalation_at is None:
+        request.next_escalation_at = now + _escalation_step(request)
 
 
 def _mark_responded(request: ServiceRequest, when: datetime.datetime) -> None:
     if request.responded_at is None:
         request.responded_at = when
-        _set_due(request)
+        _set_due(request, when)
 
 
 # --- Registration ----------------------------------------------------------------------------
@@ -299,8 +316,9 @@ def request_register(
         reason=assignment.rule,
     )
     _store_files(request, files, user=registered_by)
-    if assignment.responsible is not None:
-        _tell_assigned(request, assignment.responsible)
+    responsible = assignment.responsible
+    if responsible is not None and (registered_by is None or responsible.pk != registered_by.pk):
+        _tell_assigned(request, responsible)
     _tell_customer(
         request,
         lambda: _("Your request is registered"),
@@ -402,7 +420,7 @@ def _move(
             )
     if to_status not in (Status.REGISTERED, Status.CANCELLED):
         _mark_responded(request, now)
-    _set_due(request)
+    _set_due(request, now)
     request.save()
     _event(request, event_kind, actor, from_status=from_status, to_status=to_status, reason=reason)
     if to_status in CUSTOMER_TOLD_ON:
@@ -454,13 +472,16 @@ def request_transition(
     now: datetime.datetime | None = None,
 ) -> ServiceRequest:
     """Move a request to `to_status` if its type allows it. Done needs a decision
-    (request_decide); closed → in work is a reopening (request_reopen)."""
+    (request_decide), a dispute the customer's claim (request_dispute); closed → in work is
+    a reopening (request_reopen)."""
     request = _locked(request)
     now = now or timezone.now()
     _check_transition(request, to_status)
     if to_status == Status.DONE:
         raise ValidationError({"status": _("Record the decision and the result to finish.")})
-    if request.status == Status.CLOSED:
+    if to_status == Status.DISPUTED:
+        raise ValidationError({"status": _("Record the customer's claim to dispute the result.")})
+    if request.status == Status.CLOSED and to_status == Status.IN_WORK:
         return request_reopen(request=request, user=user, reason=reason, now=now)
     if to_status == Status.CANCELLED and not reason.strip():
         raise ValidationError({"reason": _("Say why the request is cancelled.")})
@@ -505,6 +526,7 @@ def request_confirm(
     request = _locked(request)
     if request.status != Status.DONE:
         raise ValidationError(_("Only a request with a result can be confirmed."))
+    _check_transition(request, Status.CLOSED)
     _move(
         request,
         Status.CLOSED,
@@ -529,6 +551,7 @@ def request_dispute(
     now = now or timezone.now()
     if request.status != Status.DONE:
         raise ValidationError(_("Only a request with a result can be disputed."))
+    _check_transition(request, Status.DISPUTED)
     claim = claim.strip()
     if not claim:
         raise ValidationError({"claim": _("Say what you disagree with.")})
@@ -536,15 +559,18 @@ def request_dispute(
     _move(
         request, Status.DISPUTED, actor=user, now=now, reason=claim, event_kind=EventKind.DISPUTED
     )
-    heads = selectors.unit_heads([request.unit_id])[request.unit_id]
+    # The head of the handling unit hears; a unit without a head must not swallow the claim,
+    # so it goes up to the nearest unit that has one. The level is that head's place in the
+    # escalation chain (2 = the handling unit's head); the request's own chain starts afresh.
+    told_unit, heads = selectors.nearest_heads(request.unit)
     for head in heads or [None]:
         _event(
             request,
             EventKind.ESCALATED,
             None,
             target_user=head,
-            target_unit=request.unit,
-            level=request.escalation_level,
+            target_unit=told_unit,
+            level=2 + request.unit.depth - told_unit.depth,
             reason=claim,
         )
     notify(
@@ -566,7 +592,7 @@ def request_rate(
     request = _locked(request)
     if request.status not in (Status.DONE, Status.CLOSED):
         raise ValidationError(_("A request can be rated once it has a result."))
-    if not isinstance(rating, int) or not 1 <= rating <= 5:
+    if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError({"rating": _("Give a rating from 1 to 5.")})
     request.rating = rating
     request.rating_comment = comment.strip()[:2000]
@@ -631,7 +657,7 @@ def request_assign(
     if changed_responsible and not reason:
         raise ValidationError({"reason": _("Say why the request is reassigned.")})
     if responsible is not None and changed_responsible:
-        if user is not None and not Unit.objects.visible_to(user).filter(pk=responsible.unit_id):
+        if not _in_units_of(user, responsible):
             raise ValidationError({"responsible": _("Choose an employee of your units.")})
         if not selectors.can_work(responsible):
             raise ValidationError({"responsible": _("This employee cannot work on requests.")})
@@ -654,7 +680,16 @@ def request_assign(
         executors = list(executors)
         before = set(request.executors.values_list("pk", flat=True))
         for executor in executors:
-            if executor.pk not in before and not selectors.can_work(executor):
+            if executor.pk in before:
+                continue
+            if not _in_units_of(user, executor):
+                raise ValidationError(
+                    {
+                        "executors": _("%(name)s is not an employee of your units.")
+                        % {"name": executor}
+                    }
+                )
+            if not selectors.can_work(executor):
                 raise ValidationError(
                     {"executors": _("%(name)s cannot work on requests.") % {"name": executor}}
                 )
@@ -663,6 +698,12 @@ def request_assign(
     for person in {p.pk: p for p in new_people if user is None or p.pk != user.pk}.values():
         _tell_assigned(request, person)
     return request
+
+
+def _in_units_of(user: User | None, employee: User) -> bool:
+    """Whether `employee` works in a unit `user` may act for (a job, acting for nobody, may
+    hand a request to anyone)."""
+    return user is None or Unit.objects.visible_to(user).filter(pk=employee.unit_id).exists()
 
 
 # --- Conversation ----------------------------------------------------------------------------
@@ -729,83 +770,105 @@ def message_post(
 # --- Escalation ------------------------------------------------------------------------------
 
 
-def _escalation_target(
-    level: int, responsible_id: int | None, unit_path: str, heads_by_path: dict[str, list[User]]
-) -> tuple[list[User], str | None, bool]:
-    """(people to tell, unit path told, chain continues) for reaching `level`:
-    1 = the responsible, 2 = the head of the handling unit, 3+ = heads further up the tree."""
+@dataclass(frozen=True)
+class _Escalation:
+    """One overdue request's next step up the chain."""
+
+    request_id: int
+    level: int
+    # Level 1: the responsible. Level 2 and up: the heads of the unit at `unit_path` (empty
+    # when the chain has gone past the root, e.g. after the unit moved).
+    responsible_id: int | None
+    unit_path: str
+    next_at: datetime.datetime | None
+
+
+def _next_escalation(
+    pk: int,
+    level: int,
+    responsible_id: int | None,
+    unit_path: str,
+    step_minutes: int | None,
+    now: datetime.datetime,
+) -> _Escalation:
+    """Level 1 is the responsible, 2 the head of the handling unit, 3 the head of its parent,
+    and so on; the chain ends at the root (no next step). Nobody responsible: straight to 2."""
+    level = 2 if level == 0 and responsible_id is None else level + 1
+    step = datetime.timedelta(minutes=step_minutes or 60)
     if level == 1:
-        return [], None, True  # the responsible; resolved by the caller (no head lookup)
-    steps_up = level - 2
-    paths = [unit_path[: len(unit_path) - 4 * k] for k in range(steps_up + 1)]
-    path = paths[-1] if paths else ""
-    if not path:
-        return [], None, False
-    return heads_by_path.get(path, []), path, len(path) > 4
+        return _Escalation(pk, 1, responsible_id, unit_path, now + step)
+    end = len(unit_path) - PATH_STEP * (level - 2)
+    path = unit_path[:end] if end > 0 else ""
+    at_root = len(path) <= PATH_STEP
+    return _Escalation(pk, level, None, path, None if at_root else now + step)
 
 
 @transaction.atomic
-def _escalate_batch(rows: list[tuple], now: datetime.datetime) -> int:  # type: ignore[type-arg]
+def _escalate_batch(
+    rows: list[tuple],
+    now: datetime.datetime,
+    told: dict[int, list[int]],  # type: ignore[type-arg]
+) -> int:
     """Escalate one batch of overdue requests one level each; rows are
-    (pk, level, responsible_id, unit_path, step_minutes)."""
-    from aftersales.accounts.models import User
-
-    needed_paths = set()
-    for _pk, level, _resp, path, _step in rows:
-        for k in range(0, max(level - 1, 0) + 2):
-            if len(path) - 4 * k >= 4:
-                needed_paths.add(path[: len(path) - 4 * k])
-    units = dict(Unit.objects.filter(path__in=needed_paths).values_list("path", "pk"))
-    heads_by_unit = selectors.unit_heads(list(units.values()))
-    heads_by_path = {path: heads_by_unit.get(pk, []) for path, pk in units.items()}
-    responsibles = User.objects.in_bulk({r[2] for r in rows if r[2]})
-
+    (pk, level, responsible_id, unit_path, step_minutes). Adds to `told` (person id → ids of
+    their escalated requests) instead of notifying, so each person hears once per sweep."""
+    steps = [_next_escalation(*row, now=now) for row in rows]
+    units = dict(
+        Unit.objects.filter(path__in={s.unit_path for s in steps if s.unit_path}).values_list(
+            "path", "pk"
+        )
+    )
+    heads = selectors.unit_heads(list(units.values()))
+    reason = _("The deadline has passed.")
     events = []
-    told: dict[int, tuple[User, list[int]]] = {}
     updates: dict[tuple[int, datetime.datetime | None], list[int]] = defaultdict(list)
-    for pk, level, responsible_id, path, step in rows:
-        new_level = level + 1
-        if new_level == 1 and responsible_id is None:
-            new_level = 2  # nobody responsible: straight to the head
-        if new_level == 1:
-            people, told_path, more = [responsibles[responsible_id]], path, True
+    for step in steps:
+        unit_id = units.get(step.unit_path)
+        if step.level == 1:
+            people = [step.responsible_id]
         else:
-            people, told_path, more = _escalation_target(
-                new_level, responsible_id, path, heads_by_path
-            )
-        next_at = now + datetime.timedelta(minutes=step or 60) if more else None
-        updates[(new_level, next_at)].append(pk)
-        for person in people or [None]:
+            people = [head.pk for head in heads.get(unit_id, [])] if unit_id else []
+        for person_id in people or [None]:
             events.append(
                 RequestEvent(
-                    request_id=pk,
+                    request_id=step.request_id,
                     kind=EventKind.ESCALATED,
                     created_at=now,
-                    target_user=person,
-                    target_unit_id=units.get(told_path) if told_path else None,
-                    level=new_level,
-                    reason="overdue",
+                    target_user_id=person_id,
+                    target_unit_id=unit_id,
+                    level=step.level,
+                    reason=reason,
                 )
             )
-        for person in people:
-            told.setdefault(person.pk, (person, []))[1].append(pk)
+        for person_id in people:
+            told[person_id].append(step.request_id)
+        updates[(step.level, step.next_at)].append(step.request_id)
     RequestEvent.objects.bulk_create(events, batch_size=2000)
-    for (new_level, next_at), pks in updates.items():
+    for (level, next_at), pks in updates.items():
         ServiceRequest.objects.filter(pk__in=pks).update(
-            escalation_level=new_level, next_escalation_at=next_at
+            escalation_level=level, next_escalation_at=next_at
         )
-    for person, pks in told.values():
+    return len(steps)
+
+
+@transaction.atomic
+def _tell_escalated(told: dict[int, list[int]]) -> None:
+    from aftersales.accounts.models import User
+
+    people = User.objects.in_bulk(list(told))
+    for person_id, pks in told.items():
+        if person_id not in people:
+            continue
         count = len(pks)
         notify(
-            [person],
+            [people[person_id]],
             kind="requests_escalated",
             title=lambda count=count: (
                 _("%(count)d overdue request(s) escalated to you") % {"count": count}
             ),
-            body=lambda pks=pks: ", ".join(f"R{pk:08d}" for pk in pks[:50]),
+            body=lambda pks=pks: ", ".join(format_number(pk) for pk in pks[:50]),
             url=reverse("service_requests:queue") + "?view=overdue",
         )
-    return len(rows)
 
 
 def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 5000) -> int:
@@ -816,6 +879,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 
     consumers on several machines may run it at once. Returns how many requests escalated."""
     now = now or timezone.now()
     total = 0
+    told: dict[int, list[int]] = defaultdict(list)
     while True:
         with transaction.atomic():
             rows = ServiceRequest.objects.filter(
@@ -833,5 +897,8 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 
                 )[:batch_size]
             )
             if not batch:
-                return total
-            total += _escalate_batch(batch, now)
+                break
+            total += _escalate_batch(batch, now, told)
+    if told:
+        _tell_escalated(told)
+    return total
