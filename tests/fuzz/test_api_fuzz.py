@@ -129,6 +129,33 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
         "new_owner": "another customer the caller sees than the current owner",
         "changed_on": "not in the future, not before the purchase or the previous change",
     },
+    # Service requests (aftersales.service_requests): the type's questions and lifecycle.
+    "GET /api/v1/requests/": {
+        "responsible": "filter by a person the caller sees",
+        "request_type": "filter by an existing type",
+        "unit": "filter by a unit the caller sees",
+    },
+    "POST /api/v1/requests/": {
+        "customer": "a customer the caller sees",
+        "request_type": "an existing type still in use",
+        "subject": "not blank once spaces are collapsed",
+        "answers": "the type's questions: required ones answered, numbers, dates, offered choices",
+        "contact": "a contact of the customer",
+        "product": "a product of the customer",
+    },
+    "POST /api/v1/requests/{id}/transition/": {
+        "to_status": "a status the request's type allows now (done needs a decision)",
+        "reason": "required to cancel or reopen",
+    },
+    "POST /api/v1/requests/{id}/decide/": {
+        "decision": "an existing, active decision of the request's type or a general one",
+        "status": "the request's type must allow done from its status",
+    },
+    "POST /api/v1/requests/{id}/assign/": {
+        "responsible": "an employee of the caller's units who may work on requests; open only",
+        "executors": "employees who may work on requests",
+        "reason": "required when the responsible changes",
+    },
 }
 
 
