@@ -12,6 +12,7 @@ urlpatterns = [
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
     path("requests/", include("aftersales.service_requests.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     path("telephony/", include("aftersales.telephony.urls")),
     path("search/", include("aftersales.search.urls")),
     path("imports/", include("aftersales.imports.urls")),

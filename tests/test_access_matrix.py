@@ -39,7 +39,9 @@ NOT_IN_MATRIX = {
     "api:schema": "public API description",
     "api:docs": "public API documentation page",
 }
-NAMESPACES_OUTSIDE = {"admin", "djdt"}
+# portal: the customers' pages take a portal account (their own session key), never a staff
+# login or permission; aftersales/portal/tests/test_security.py covers them.
+NAMESPACES_OUTSIDE = {"admin", "djdt", "portal"}
 # Routes with no name, by prefix: uploaded files served by the development server (DEBUG only).
 ROUTES_OUTSIDE = ("media/",)
 API_PREFIX = "/api/v1/"

@@ -44,8 +44,11 @@ class PortalAccount(models.Model):
     verified_at = models.DateTimeField(_("e-mail verified"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+    # When we last mailed this account a link (verification or password reset): another one
+    # waits a while, so the portal cannot be used to flood someone's mailbox.
+    last_email_at = models.DateTimeField(null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login_at"])
+    history = HistoricalRecords(excluded_fields=["password", "last_login_at", "last_email_at"])
 
     objects = PortalAccountQuerySet.as_manager()
 
