@@ -11,6 +11,7 @@ urlpatterns = [
     path("customers/", include("aftersales.customers.urls")),
     path("products/", include("aftersales.installed_base.urls")),
     path("catalog/", include("aftersales.catalog.urls")),
+    path("contracts/", include("aftersales.contracts.urls")),
     path("requests/", include("aftersales.service_requests.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("telephony/", include("aftersales.telephony.urls")),

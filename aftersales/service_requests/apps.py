@@ -41,3 +41,17 @@ class ServiceRequestsConfig(AppConfig):
             )
         )
         register_timeline("requests", card.requests_timeline)
+        # "Create contract from this request": registered here, not by contracts, which is
+        # upstream of requests and must not know them.
+        from aftersales.service_requests.actions import RequestAction, register_action
+
+        register_action(
+            RequestAction(
+                key="contract",
+                label=_("Create contract"),
+                url_name="contracts:contract_from_request",
+                permission="contracts.add_servicecontract",
+                order=20,
+                icon="file-earmark-plus",
+            )
+        )
