@@ -1,10 +1,13 @@
 import itertools
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from aftersales.core.testing import scoped_factory, shared_factory
 from aftersales.customers.tests.factories import make_customer
 from aftersales.organisation.models import Unit
 from aftersales.service_requests import services
 from aftersales.service_requests.models import (
+    Attachment,
     Channel,
     Decision,
     DecisionOutcome,
@@ -53,3 +56,16 @@ def service_request_in(unit: Unit) -> ServiceRequest:
 @shared_factory(RequestType)
 def request_type_shared(unit: Unit) -> RequestType:
     return make_request_type()
+
+
+@scoped_factory(Attachment)
+def attachment_in(unit: Unit) -> Attachment:
+    """A file on a request of `unit` (as an internal note's attachment)."""
+    request = make_service_request(make_customer(unit))
+    services.message_post(
+        request=request,
+        body="",
+        internal=True,
+        files=[services.NewFile("note.txt", SimpleUploadedFile("note.txt", b"hello"))],
+    )
+    return request.attachments.get()
