@@ -32,6 +32,27 @@ class ServiceRequestsConfig(AppConfig):
                 41,
             ),
         )
+        # Configuration of requests: administrators only (the configure permission).
+        for order, (label, url_name, icon) in enumerate(
+            [
+                (_("Request types"), "service_requests:type_list", "ui-checks"),
+                (_("Decisions"), "service_requests:decision_list", "check2-square"),
+                (_("SLA policies"), "service_requests:sla_list", "stopwatch"),
+                (_("Skills"), "service_requests:skill_list", "mortarboard"),
+                (_("Routing rules"), "service_requests:routing_list", "signpost-split"),
+            ],
+            start=900,
+        ):
+            register(
+                MenuEntry(
+                    _("Settings"),
+                    label,
+                    url_name,
+                    "service_requests.configure_servicerequest",
+                    icon,
+                    order,
+                )
+            )
         register_section(
             CardSection(
                 key="requests",
