@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/", include("aftersales.service_requests.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("telephony/", include("aftersales.telephony.urls")),
+    path("notifications/", include("aftersales.notifications.urls")),
     path("search/", include("aftersales.search.urls")),
     path("imports/", include("aftersales.imports.urls")),
     path("api/v1/", include("aftersales.api.urls")),

@@ -28,7 +28,13 @@ from aftersales.accounts.tests.factories import make_user
 from aftersales.core.testing import SHARED_MODELS, load_all_factories
 
 # Pages any signed-in user may open: they show only the user's own things.
-OPEN_TO_SIGNED_IN = {"dashboard:home", "accounts:profile", "accounts:password_change"}
+OPEN_TO_SIGNED_IN = {
+    "dashboard:home",
+    "accounts:profile",
+    "accounts:password_change",
+    "notifications:list",
+    "notifications:bell",
+}
 # Pages and endpoints outside the matrix, each with the reason.
 NOT_IN_MATRIX = {
     "accounts:login": "public sign-in page",
@@ -38,6 +44,8 @@ NOT_IN_MATRIX = {
     "accounts:token_revoke": "POST-only, own tokens only (others' are 404: test_api_tokens)",
     "api:schema": "public API description",
     "api:docs": "public API documentation page",
+    "notifications:open": "own notifications only (others' are 404: notifications test_views)",
+    "notifications:mark_read": "POST-only, marks the caller's own notifications",
 }
 # portal: the customers' pages take a portal account (their own session key), never a staff
 # login or permission; aftersales/portal/tests/test_security.py covers them.
