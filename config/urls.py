@@ -13,6 +13,7 @@ urlpatterns = [
     path("catalog/", include("aftersales.catalog.urls")),
     path("contracts/", include("aftersales.contracts.urls")),
     path("requests/", include("aftersales.service_requests.urls")),
+    path("inbox/", include("aftersales.inbox.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("telephony/", include("aftersales.telephony.urls")),
     path("notifications/", include("aftersales.notifications.urls")),

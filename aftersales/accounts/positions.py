@@ -79,6 +79,8 @@ _ADMIN = (
         "customers.merge_customer",
         "imports.add_importjob",
         "imports.view_importjob",
+        "inbox.view_inboundmessage",
+        "inbox.change_inboundmessage",
         "organisation.add_unit",
         "organisation.change_unit",
         "accounts.view_user",
@@ -114,7 +116,8 @@ SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
     | _CUSTOMERS_WRITE
     | _REQUESTS_DISPATCH
     | _CALLS
-    | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"},
+    | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"}
+    | {"inbox.view_inboundmessage", "inbox.change_inboundmessage"},
     "executive": _BASE
     | _CUSTOMERS_READ
     | _REQUESTS_READ

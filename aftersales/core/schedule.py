@@ -23,6 +23,7 @@ SCHEDULE = {
     "aftersales.accounts.jobs.purge_login_failures": crontab(minute="7"),
     "aftersales.accounts.jobs.clear_expired_sessions": crontab(minute="17"),
     "aftersales.api.jobs.purge_idempotency_records": crontab(minute="27"),
+    "aftersales.inbox.jobs.poll_mailbox": crontab(minute="*/2"),
     # Every five minutes, off the hour's round minutes (:01, :06, … :56).
     "aftersales.service_requests.jobs.escalate_overdue_requests": crontab(
         minute=",".join(str(minute) for minute in range(1, 60, 5))
