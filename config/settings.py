@@ -74,7 +74,6 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.service_requests",
     "aftersales.inbox",
-    "aftersales.inbox",
     "aftersales.telephony",
     "aftersales.portal",
     "aftersales.search",
@@ -288,28 +287,6 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 # Links in e-mails start with this (the address users and customers reach the site at).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# --- Inbound e-mail (aftersales/inbox) -----------------------------------------------------------
-# Messages arrive piped by the mail server (`manage.py receive_email`) or by polling an IMAP
-# mailbox (job aftersales.inbox.jobs.poll_mailbox, every 2 minutes; off while no host is set).
-INBOX_IMAP_HOST = env_str("INBOX_IMAP_HOST", "")
-INBOX_IMAP_SSL = env_bool("INBOX_IMAP_SSL", True)
-INBOX_IMAP_PORT = env_int("INBOX_IMAP_PORT", 993 if INBOX_IMAP_SSL else 143)
-INBOX_IMAP_USER = env_str("INBOX_IMAP_USER", "")
-INBOX_IMAP_PASSWORD = env_str("INBOX_IMAP_PASSWORD", "")
-INBOX_IMAP_FOLDER = env_str("INBOX_IMAP_FOLDER", "INBOX")
-# Messages fetched per run at most (the rest wait, unseen, for the next run).
-INBOX_IMAP_BATCH = env_int("INBOX_IMAP_BATCH", 100)
-# Where messages that reach no request are kept and new customers from e-mail are served (a unit
-# code; empty: the root unit); the request type of requests opened by e-mail (a type code; empty:
-# the first active type that asks no required question).
-INBOX_UNIT_CODE = env_str("INBOX_UNIT_CODE", "")
-INBOX_REQUEST_TYPE = env_str("INBOX_REQUEST_TYPE", "")
-# Bounded reading: a message beyond any of these is kept and quarantined, never parsed further.
-INBOX_MAX_MESSAGE_BYTES = env_int("INBOX_MAX_MESSAGE_BYTES", 100 * 1024 * 1024)
-INBOX_MAX_DEPTH = env_int("INBOX_MAX_DEPTH", 20)
-INBOX_MAX_PARTS = env_int("INBOX_MAX_PARTS", 200)
-INBOX_MAX_ENCODED_WORDS = env_int("INBOX_MAX_ENCODED_WORDS", 1000)
 
 # --- Inbound e-mail (aftersales/inbox) -----------------------------------------------------------
 # Messages arrive piped by the mail server (`manage.py receive_email`) or by polling an IMAP
