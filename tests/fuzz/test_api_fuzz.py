@@ -156,6 +156,8 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
         "executors": "employees who may work on requests",
         "reason": "required when the responsible changes",
     },
+    # Telephony: the exchange's call id must say something once surrounding spaces are trimmed.
+    "POST /api/v1/telephony/calls": {"call_id": "not blank once trimmed"},
 }
 
 
