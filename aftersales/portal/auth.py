@@ -32,7 +32,9 @@ TIMEZONE_KEY = "portal_tz"
 
 
 def _fingerprint(account: PortalAccount) -> str:
-    return salted_hmac("aftersales.portal.session", account.password).hexdigest()
+    return salted_hmac(
+        "aftersales.portal.session", account.password, algorithm="sha256"
+    ).hexdigest()
 
 
 def log_in(request: HttpRequest, account: PortalAccount) -> None:

@@ -301,7 +301,9 @@ def account_set_language(*, account: PortalAccount, language: str) -> PortalAcco
 
 def _password_fingerprint(account: PortalAccount) -> str:
     last = account.last_login_at.isoformat() if account.last_login_at else ""
-    return salted_hmac(RESET_SALT, f"{account.password}|{last}").hexdigest()[:20]
+    return salted_hmac(RESET_SALT, f"{account.password}|{last}", algorithm="sha256").hexdigest()[
+        :32
+    ]
 
 
 def reset_token(account: PortalAccount) -> str:

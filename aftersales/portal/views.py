@@ -335,6 +335,11 @@ def _step(
             with transaction.atomic():
                 act(service_request, form.cleaned_data)
         except ValidationError as error:
+            if not hasattr(error, "error_dict") or not set(error.error_dict) & set(form.fields):
+                # Not about what was typed (the request is no longer in a state for this
+                # step): said at the top of the page, where it is seen whatever is shown.
+                messages.error(request, " ".join(error.messages))
+                return redirect("portal:request_detail", pk=service_request.pk)
             _add_errors(form, error)
         else:
             messages.success(request, done_message)
