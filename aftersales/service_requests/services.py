@@ -22,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.calendars.business_time import BusinessSchedule
+from aftersales.calendars.selectors import schedule_for_unit
 from aftersales.core.files import guess_content_type
 from aftersales.core.scoping import PATH_STEP
 from aftersales.customers.models import Contact, Customer, Email
@@ -180,6 +182,23 @@ def _staff_to_tell(request: ServiceRequest, *, besides: User | None) -> list[Use
     return [p for p in people if p is not None and (besides is None or p.pk != besides.pk)]
 
 
+def _schedule(request: ServiceRequest) -> BusinessSchedule:
+    """The handling unit's business schedule, read once per service call (three queries)."""
+    cached = getattr(request, "_business_schedule", None)
+    if cached is None or cached[0] != request.unit_id:
+        cached = (request.unit_id, schedule_for_unit(request.unit))
+        request._business_schedule = cached  # type: ignore[attr-defined]
+    return cached[1]
+
+
+def _deadline(request: ServiceRequest, start: datetime.datetime, minutes: int) -> datetime.datetime:
+    return selectors.deadline(request.unit, start, minutes, schedule=_schedule(request))
+
+
+def _minutes_left(request: ServiceRequest, now: datetime.datetime, due: datetime.datetime) -> int:
+    return selectors.business_minutes_left(request.unit, now, due, schedule=_schedule(request))
+
+
 def _set_deadlines(request: ServiceRequest, start: datetime.datetime) -> None:
     """Response and resolution deadlines from `start` in the handling unit's business time."""
     policy = request.sla_policy
@@ -187,12 +206,8 @@ def _set_deadlines(request: ServiceRequest, start: datetime.datetime) -> None:
         request.response_due_at = request.resolution_due_at = None
     else:
         if request.responded_at is None:
-            request.response_due_at = selectors.deadline(
-                request.unit, start, policy.response_minutes
-            )
-        request.resolution_due_at = selectors.deadline(
-            request.unit, start, policy.resolution_minutes
-        )
+            request.response_due_at = _deadline(request, start, policy.response_minutes)
+        request.resolution_due_at = _deadline(request, start, policy.resolution_minutes)
     _set_due(request, start)
 
 
@@ -388,23 +403,17 @@ def _move(
     was_open = request.is_open
     if to_status == Status.WAITING_CUSTOMER:
         if request.response_due_at and request.responded_at is None:
-            request.paused_response_minutes = selectors.business_minutes_left(
-                request.unit, now, request.response_due_at
-            )
+            request.paused_response_minutes = _minutes_left(request, now, request.response_due_at)
         if request.resolution_due_at:
-            request.paused_resolution_minutes = selectors.business_minutes_left(
-                request.unit, now, request.resolution_due_at
+            request.paused_resolution_minutes = _minutes_left(
+                request, now, request.resolution_due_at
             )
         request.paused_at = now
     elif from_status == Status.WAITING_CUSTOMER:
         if request.paused_response_minutes is not None and request.responded_at is None:
-            request.response_due_at = selectors.deadline(
-                request.unit, now, request.paused_response_minutes
-            )
+            request.response_due_at = _deadline(request, now, request.paused_response_minutes)
         if request.paused_resolution_minutes is not None:
-            request.resolution_due_at = selectors.deadline(
-                request.unit, now, request.paused_resolution_minutes
-            )
+            request.resolution_due_at = _deadline(request, now, request.paused_resolution_minutes)
         request.paused_at = None
         request.paused_response_minutes = request.paused_resolution_minutes = None
     request.status = to_status
@@ -415,8 +424,8 @@ def _move(
         request.closed_at = None
         request.escalation_level = 0
         if request.sla_policy is not None:
-            request.resolution_due_at = selectors.deadline(
-                request.unit, now, request.sla_policy.resolution_minutes
+            request.resolution_due_at = _deadline(
+                request, now, request.sla_policy.resolution_minutes
             )
     if to_status not in (Status.REGISTERED, Status.CANCELLED):
         _mark_responded(request, now)
