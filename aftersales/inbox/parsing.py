@@ -233,7 +233,7 @@ def _delimiters_and_depth(lowered: bytes, boundaries: dict[bytes, int]) -> tuple
 
 _ENCODED_WORD = re.compile(r"=\?([^?\s]{1,60})\?([bBqQ])\?([^?\s]*)\?=")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-_FOLDING = re.compile(r"\r?\n[ \t]*")
+_FOLDING = re.compile(r"(?:\r?\n[ \t]*)+")
 _MSG_ID = re.compile(r"<[^<>\s]{1,250}>")
 HEADER_VALUE_LIMIT = 2000  # characters of one header kept for display and matching
 
@@ -308,11 +308,17 @@ def message_ids(value: str | None, limit: int = 50) -> list[str]:
 
 
 def _header(msg: Message, name: str) -> str | None:
-    try:
-        value = msg.get(name)
-    except Exception:  # noqa: BLE001 - a broken header is treated as missing
-        return None
-    return None if value is None else str(value)
+    """The first `name` header as stored: raw 8-bit bytes still there as surrogates (the
+    policy's own accessor would turn them into replacement characters)."""
+    name = name.lower()
+    for key, value in msg.raw_items():
+        if key.lower() == name:
+            return str(value)
+    return None
+
+
+_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]{1,64}@[^<>\s@]{1,255})\s*>")
+_BARE_ADDRESS = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def _address(value: str | None, budget: _Budget, fallback: str | None) -> tuple[str, str]:
@@ -322,10 +328,17 @@ def _address(value: str | None, budget: _Budget, fallback: str | None) -> tuple[
     value = value[:HEADER_VALUE_LIMIT]
     if _has_raw_bytes(value):
         value = charsets.decode(value.encode("ascii", "surrogateescape"), fallback).text
-    name, address = email.utils.parseaddr(one_line(value))
-    if not address or "@" not in address:
-        found = re.search(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", value)
-        address = found.group(0) if found else ""
+    value = one_line(value)
+    # "Name <address>" is read by hand first: an encoded name may hold ":" or "@", which
+    # the stdlib's strict address parser rightly refuses.
+    angle = _ANGLE_ADDRESS.search(value)
+    if angle:
+        name, address = value[: angle.start()].strip().strip('"').replace('\\"', '"'), angle[1]
+    else:
+        name, address = email.utils.parseaddr(value)
+        if not address or "@" not in address:
+            found = _BARE_ADDRESS.search(value)
+            address = found.group(0) if found else ""
     return decode_header(name, budget, fallback)[:200], one_line(address)[:254]
 
 
@@ -511,7 +524,7 @@ def _read_headers_only(result: ParsedMessage, headers: bytes, limits: Limits) ->
     try:
         # headersonly: the parser does not look for boundaries (no parameter parsing at all).
         msg = BytesParser(policy=policy.compat32).parsebytes(
-            headers[: min(limits.max_header_bytes, 64 * 1024)] + b"\n\n", headersonly=True
+            headers[: limits.max_header_bytes] + b"\n\n", headersonly=True
         )
         _read_headers(result, msg, _Budget(min(limits.max_encoded_words, 100)), None)
     except (_TooComplex, RecursionError, Exception):  # noqa: BLE001 - best effort only
@@ -562,7 +575,8 @@ def _read_headers(
         result.from_name = ""
     result.subject = decoded(_header(msg, "Subject"))
     result.headers = [
-        (one_line(str(name))[:80], decoded(value)) for name, value in msg.items()[:200]
+        (one_line(str(name))[:80], decoded(value))
+        for _index, (name, value) in zip(range(200), msg.raw_items(), strict=False)
     ]
     if not result.too_complex:
         result.auto = _machine_written(msg, result.from_address, result.subject)
@@ -607,7 +621,7 @@ def _read_body(
                 raise _TooComplex(TOO_MANY_PARTS, f"{len(payload)} parts in one container")
             if content_type.startswith("message/") and depth > 1:
                 # A forwarded or returned message: kept whole as a file, walked only to count.
-                _attach_message(result, part, payload, limits, len(result.attachments) + 1)
+                _attach_message(result, payload, limits, budget, fallback)
                 inside = True
             else:
                 inside = inside_forward
@@ -645,8 +659,9 @@ def _read_body(
                     data=data if size <= limits.max_attachment_bytes else None,
                 )
             )
+    plain = [chunk.replace("\r\n", "\n").replace("\r", "\n").strip("\n") for chunk in plain]
     if plain:
-        text = "\n\n".join(chunk.strip("\n") for chunk in plain if chunk.strip())
+        text = "\n\n".join(chunk for chunk in plain if chunk.strip())
     elif markup:
         text = html_to_text("\n".join(markup), limits.max_html_chars)
         result.text_from_html = True
@@ -671,17 +686,20 @@ def _preferred_alternative(alternatives: list[Message]) -> Message:
 
 
 def _attach_message(
-    result: ParsedMessage, part: Message, payload: list, limits: Limits, number: int
+    result: ParsedMessage,
+    payload: list,
+    limits: Limits,
+    budget: _Budget,
+    fallback: str | None,
 ) -> None:
     try:
         data = b"".join(_serialise(inner) for inner in payload)
     except Exception:  # noqa: BLE001 - RecursionError included; kept whole in the raw file anyway
         result.notes.append("an enclosed message could not be re-serialised")
         return
-    subject = ""
-    if payload:
-        subject = one_line(str(payload[0].get("Subject") or ""))[:60]
-    name = re.sub(r"[\\/:*?\"<>|]+", " ", subject).strip() or f"message-{number}"
+    subject = decode_header(_header(payload[0], "Subject"), budget, fallback) if payload else ""
+    name = re.sub(r"[\\/:*?\"<>|]+", " ", subject[:60]).strip()
+    name = name or f"message-{len(result.attachments) + 1}"
     result.attachments.append(
         Attachment(
             filename=f"{name}.eml",
