@@ -14,7 +14,7 @@ class TelephonyConfig(AppConfig):
         receivers.connect()
         register(
             MenuEntry(
-                _("Requests"),
+                _("Service requests"),
                 _("Calls"),
                 "telephony:call_list",
                 "telephony.view_call",
@@ -22,7 +22,7 @@ class TelephonyConfig(AppConfig):
                 45,
             ),
             MenuEntry(
-                _("Requests"),
+                _("Service requests"),
                 _("On duty"),
                 "telephony:duty",
                 "telephony.view_call",
@@ -30,11 +30,11 @@ class TelephonyConfig(AppConfig):
                 46,
             ),
             MenuEntry(
-                _("Organisation"),
+                _("Settings"),
                 _("Phone lines"),
                 "telephony:line_list",
                 "telephony.view_phoneline",
                 "telephone",
-                42,  # after the business calendars
+                910,  # after the request settings
             ),
         )

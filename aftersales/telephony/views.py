@@ -1,6 +1,8 @@
+import time
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -58,6 +60,21 @@ def new_customer_url(call: Call) -> str:
     return f"{url}?{urlencode({'phone': call.caller_number})}" if call.caller_number else url
 
 
+def _page_is_stale(opened: str) -> bool:
+    """Whether the polling page was opened longer than half the idle limit ago."""
+    if not opened.isdigit() or len(opened) > 12:
+        return False
+    return time.time() - int(opened) > settings.SESSION_COOKIE_AGE // 2
+
+
+def _current_page(request: HttpRequest) -> str:
+    """The page the poll comes from (htmx says which), when it is on this site."""
+    url = getattr(getattr(request, "htmx", None), "current_url", None) or ""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return ""
+
+
 @method_decorator(never_cache, name="dispatch")
 class CallPopView(PositionPermissionMixin, generic.View):
     """What every staff page of an agent on duty polls (htmx, every 3 s): the newest call given
@@ -72,7 +89,14 @@ class CallPopView(PositionPermissionMixin, generic.View):
 
     An idle poll answers 200 with an empty body and `HX-Reswap: none` (so a toast already on
     the screen stays), rather than 204: every page answers 200 to a reader with the permission
-    (tests/test_access_matrix.py)."""
+    (tests/test_access_matrix.py).
+
+    Every poll renews the session (SESSION_SAVE_EVERY_REQUEST), so a page left open would keep
+    an unattended browser signed in forever. The poller sends when its page was opened
+    (`opened`, a Unix time); after half the idle limit the page stops polling (286) and says
+    so, as the notification bell does. Opening any page (an agent who answers calls opens
+    cards) starts again. Calls still go to an agent on duty whose pages have stopped: they
+    show on the missed calls list, and the duty page shows who is on duty."""
 
     permission_required = VIEW_CALL
     model = Call
@@ -85,6 +109,13 @@ class CallPopView(PositionPermissionMixin, generic.View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
+        if _page_is_stale(request.GET.get("opened", "")):
+            return TemplateResponse(
+                request,
+                "telephony/call_popup_stopped.html",
+                {"reload_url": _current_page(request)},
+                status=HTMX_STOP_POLLING,
+            )
         call = selectors.call_to_pop(user)
         if call is None or not services.call_answer(call=call, agent=user):
             return HttpResponse(headers={"HX-Reswap": "none"})

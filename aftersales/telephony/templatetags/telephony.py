@@ -1,6 +1,7 @@
 """The phone channel on every staff page (templates/base.html): the navbar's "on duty" switch
 and, for an agent on duty, the element that polls for calls to pop up."""
 
+import time
 from typing import Any
 
 from django import template
@@ -44,4 +45,5 @@ def duty_switch(context: template.Context) -> dict[str, Any]:
 
 @register.inclusion_tag("telephony/_call_poller.html", takes_context=True)
 def call_poller(context: template.Context) -> dict[str, Any]:
-    return {"on_duty": _on_duty(context)}
+    # When the page was opened: the pop-up stops polling a page left alone too long (views).
+    return {"on_duty": _on_duty(context), "opened": int(time.time())}
