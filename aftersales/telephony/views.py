@@ -55,7 +55,7 @@ def register_request_url(customer_pk: int, call_id: str) -> str:
 
 def new_customer_url(call: Call) -> str:
     # `phone` pre-fills the new card's first phone once the customer form reads it (noted in
-    # docs/telephony.md); until then the agent types the number shown in the pop-up.
+    # docs/operations.md, Telephony); until then the agent types the number shown in the pop-up.
     url = reverse("customers:customer_create")
     return f"{url}?{urlencode({'phone': call.caller_number})}" if call.caller_number else url
 
