@@ -362,8 +362,10 @@ def _tell_assigned(request: ServiceRequest, user: User) -> None:
 
 
 def _locked(request: ServiceRequest) -> ServiceRequest:
+    # Only the request's row: PostgreSQL refuses to lock the nullable side of the outer joins
+    # (policy, responsible), and the others' rows need no lock.
     return (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("unit", "sla_policy", "request_type", "customer", "responsible")
         .get(pk=request.pk)
     )
