@@ -143,7 +143,8 @@ def test_pages_by_position_and_unit(client, network, makers, position_code) -> N
         for own, unit in ((True, network.outlet_a), (False, network.outlet_b)):
             record = makers[model](unit)
             response = client.get(_fill(page.route, record.pk))
-            response.close()  # a file download (FileResponse) holds its file until closed
+            if response.streaming:  # a download holds its file until read to the end
+                b"".join(response.streaming_content)
             expected = _expected_read(has_perm, own, shared)
             assert response.status_code == expected, (
                 page.name,
