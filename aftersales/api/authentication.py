@@ -1,9 +1,10 @@
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
-from aftersales.accounts.models import ApiToken
+from aftersales.accounts.models import ApiToken, User
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -22,13 +23,22 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from exc
-        token = (
-            ApiToken.objects.select_related("user")
+        acting = User.additional_units.through.objects.filter(user_id=OuterRef("user_id"))
+        # A unique key: no ordering (`.first()` would sort the one row).
+        found = (
+            ApiToken.objects.select_related("user__unit")
+            .annotate(acts_for_more=Exists(acting))
             .filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
-            .first()
+            .order_by()[:1]
         )
+        token = next(iter(found), None)
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.acts_for_more:
+            # The same query answered what core.scoping.scope_paths would ask next (the
+            # paths of the user's units): most people act for their home unit only.
+            unit = token.user.unit
+            token.user._scope_paths = [unit.path] if unit is not None else []
         # Record use at most once a minute: a busy client must not turn every read into a write.
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

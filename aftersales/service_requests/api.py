@@ -325,8 +325,16 @@ class MessageOutput(serializers.ModelSerializer):
 # --- requests: input -------------------------------------------------------------------------
 
 
+class CustomerField(ScopedPrimaryKeyRelatedField):
+    """A customer the caller sees, read with what assignment needs (their unit, their
+    responsible specialist and the specialist's unit) in the same query."""
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return super().get_queryset().select_related("unit", "responsible__unit")
+
+
 class RequestInput(InputSerializer):
-    customer = ScopedPrimaryKeyRelatedField(Customer, help_text="A customer you see.")
+    customer = CustomerField(Customer, help_text="A customer you see.")
     request_type = serializers.PrimaryKeyRelatedField(
         queryset=RequestType.objects.all(), help_text="An active type (GET /request-types/)."
     )
