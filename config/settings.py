@@ -386,6 +386,8 @@ SPECTACULAR_SETTINGS = {
         "WarrantyStateEnum": "aftersales.installed_base.selectors.WarrantyState",
         "RequestStatusEnum": "aftersales.service_requests.models.Status",
         "RequestPriorityEnum": "aftersales.service_requests.models.Priority",
+        "ContractStatusEnum": "aftersales.contracts.models.ContractStatus",
+        "ServiceLevelEnum": "aftersales.contracts.models.ServiceLevel",
     },
 }
 

@@ -12,6 +12,7 @@ APPS_WITH_API = [
     "aftersales.installed_base",
     "aftersales.catalog",
     "aftersales.search",
+    "aftersales.contracts",
     "aftersales.service_requests",
     "aftersales.telephony",
 ]

@@ -24,13 +24,10 @@ def _visible_units(request):  # type: ignore[no-untyped-def]
 class ServiceContractFilter(StyledFilterFormMixin, django_filters.FilterSet):
     """Shared by the contracts page and GET /api/v1/contracts/."""
 
-    q = django_filters.CharFilter(
-        method="search", label=_("Number or subject"), max_length=MAX_QUERY_LENGTH
-    )
+    q = django_filters.CharFilter(method="search", label=_("Number or subject"))
     customer = django_filters.CharFilter(
         method="of_customer",
         label=_("Customer"),
-        max_length=MAX_QUERY_LENGTH,
         help_text=_("Name, customer number, phone or e-mail."),
     )
     status = django_filters.ChoiceFilter(choices=ContractStatus.choices, label=_("Status"))
@@ -40,6 +37,7 @@ class ServiceContractFilter(StyledFilterFormMixin, django_filters.FilterSet):
     in_force_on = django_filters.DateFilter(method="in_force", label=_("In force on"))
     unit = django_filters.ModelChoiceFilter(
         queryset=_visible_units,
+        field_name="customer__unit",
         method="in_subtree",
         label=_("Customer's unit (with the units below)"),
     )
@@ -49,13 +47,15 @@ class ServiceContractFilter(StyledFilterFormMixin, django_filters.FilterSet):
         fields = ["q", "customer", "status", "service_level", "in_force_on", "unit"]
 
     def search(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        value = value.strip()
+        value = value.strip()[:MAX_QUERY_LENGTH]
         if not value:
             return queryset
         return queryset.filter(Q(number__iexact=value) | Q(title__icontains=value))
 
     def of_customer(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        if not value.strip():
+        # A longer text is cut rather than refused: a search box has no length to respect.
+        value = value.strip()[:MAX_QUERY_LENGTH]
+        if not value:
             return queryset
         # The ids, not a subquery: the name search is raw SQL naming the customers table.
         matching = customers_matching(Customer.objects.order_by("pk"), value)

@@ -41,7 +41,6 @@ class ServiceRequestFilter(StyledFilterFormMixin, django_filters.FilterSet):
     customer = django_filters.CharFilter(
         method="of_customer",
         label=_("Customer"),
-        max_length=MAX_QUERY_LENGTH,
         help_text=_("Name, customer number, phone or e-mail."),
     )
     responsible = django_filters.ModelChoiceFilter(queryset=_visible_people, label=_("Responsible"))
@@ -74,7 +73,9 @@ class ServiceRequestFilter(StyledFilterFormMixin, django_filters.FilterSet):
         ]
 
     def of_customer(self, queryset, name, value):  # type: ignore[no-untyped-def]
-        if not value.strip():
+        # A longer text is cut rather than refused: a search box has no length to respect.
+        value = value.strip()[:MAX_QUERY_LENGTH]
+        if not value:
             return queryset
         # The ids, not a subquery: the name search is raw SQL naming the customers table,
         # which a subquery would alias. A text that matches more customers than this is too

@@ -88,6 +88,10 @@ CUSTOMER_RULES = {
     "emails": "Django's e-mail validator, each once per card",
     "addresses": "a region the caller may name; one main address",
 }
+CONTRACT_RULES = {
+    "number": "unique across units",
+    "valid_to": "not before valid_from",
+}
 BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
     "GET /api/v1/users/": {
         "position": "filter by an existing position",
@@ -156,6 +160,12 @@ BUSINESS_RULE_FIELDS: dict[str, dict[str, str]] = {
         "executors": "employees who may work on requests",
         "reason": "required when the responsible changes",
     },
+    # Service contracts (aftersales.contracts): a customer the caller sees, a unique number,
+    # an end not before the start.
+    "GET /api/v1/contracts/": {"unit": "filter by a unit the caller sees"},
+    "POST /api/v1/contracts/": {"customer": "a customer the caller sees", **CONTRACT_RULES},
+    "PUT /api/v1/contracts/{id}/": CONTRACT_RULES,
+    "PATCH /api/v1/contracts/{id}/": CONTRACT_RULES,
     # Telephony: the exchange's call id must say something once surrounding spaces are trimmed.
     "POST /api/v1/telephony/calls": {"call_id": "not blank once trimmed"},
 }
