@@ -18,16 +18,24 @@ def _english(settings):  # type: ignore[no-untyped-def]
         yield
 
 
+def use_private_storage(monkeypatch, location) -> None:  # type: ignore[no-untyped-def]
+    """Point the private files of the inbox and of requests at `location`. The file fields
+    took their storage when the models were loaded, so the fields are repointed (overriding
+    settings.STORAGES would not reach them)."""
+    from django.core.files.storage import FileSystemStorage
+
+    from aftersales.inbox.models import InboundMessage
+    from aftersales.service_requests.models import Attachment
+
+    storage = FileSystemStorage(location=location, base_url=None)
+    for model, name in ((InboundMessage, "raw"), (Attachment, "file")):
+        monkeypatch.setattr(model._meta.get_field(name), "storage", storage)
+
+
 @pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):  # type: ignore[no-untyped-def]
+def _private_files(settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """Originals and attachments go to a temporary folder, and e-mail jobs run at once."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "private": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private", "base_url": None},
-        },
-    }
+    use_private_storage(monkeypatch, tmp_path / "private")
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.DEFAULT_FROM_EMAIL = "Service <service@aftersales.example>"
 
@@ -55,3 +63,29 @@ def desk(network, settings) -> Desk:  # type: ignore[no-untyped-def]
         alice=alice,
         request_type=make_request_type(code="email", name="E-mail enquiry"),
     )
+
+
+@pytest.fixture
+def receive(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Deliver raw bytes as the mail server would; e-mails the system sends land in the
+    outbox once the transaction commits."""
+    from aftersales.inbox import services
+    from aftersales.inbox.models import Source
+
+    def deliver(raw: bytes, **options):  # type: ignore[no-untyped-def]
+        options.setdefault("source", Source.PIPE)
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.message_receive(raw, **options)
+
+    return deliver
+
+
+@pytest.fixture
+def alices_request(desk):  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from aftersales.service_requests.tests.factories import make_service_request
+
+    request = make_service_request(desk.alice, request_type=desk.request_type, subject="Leak")
+    mail.outbox.clear()
+    return request

@@ -25,27 +25,7 @@ from aftersales.service_requests.models import (
     ServiceRequest,
 )
 from aftersales.service_requests.models import Status as RequestStatus
-from aftersales.service_requests.tests.factories import make_decision, make_service_request
-
-
-@pytest.fixture
-def receive(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Deliver raw bytes as the mail server would; e-mails the system sends land in the
-    outbox once the transaction commits."""
-
-    def deliver(raw: bytes, **options) -> services.Receipt:  # type: ignore[no-untyped-def]
-        options.setdefault("source", Source.PIPE)
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.message_receive(raw, **options)
-
-    return deliver
-
-
-@pytest.fixture
-def alices_request(desk):  # type: ignore[no-untyped-def]
-    request = make_service_request(desk.alice, request_type=desk.request_type, subject="Leak")
-    mail.outbox.clear()
-    return request
+from aftersales.service_requests.tests.factories import make_decision
 
 
 def _reply_subject(request: ServiceRequest, text: str = "Re: Your request is registered") -> str:
