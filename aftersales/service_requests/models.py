@@ -469,19 +469,35 @@ class ServiceRequest(models.Model):
             ("configure_servicerequest", _("Can configure request types and SLAs")),
         ]
         indexes = [
-            # The queues: "mine", "my unit's", "overdue", each ordered by due time.
+            # The queues: "mine", "my unit's", "overdue", "unassigned", each ordered by due time
+            # and id (the queues' order), so a page is read from the index in order and the
+            # LIMIT stops the scan: no sort (bench: requests.queue.* at 10 million requests).
             models.Index(
-                fields=["responsible", "due_at"],
+                fields=["responsible", "due_at", "id"],
                 name="request_queue_mine",
                 condition=models.Q(is_open=True),
             ),
             models.Index(
-                fields=["unit", "due_at"],
+                fields=["unit", "due_at", "id"],
                 name="request_queue_unit",
                 condition=models.Q(is_open=True),
             ),
             models.Index(
-                fields=["due_at"], name="request_queue_due", condition=models.Q(is_open=True)
+                fields=["due_at", "id"],
+                name="request_queue_due",
+                condition=models.Q(is_open=True),
+            ),
+            # Unassigned requests are few: for a wide scope the planner walks them in due
+            # order, for a narrow one it reads each unit's and sorts the handful.
+            models.Index(
+                fields=["due_at", "id"],
+                name="request_queue_unassigned",
+                condition=models.Q(is_open=True, responsible__isnull=True),
+            ),
+            models.Index(
+                fields=["unit", "due_at", "id"],
+                name="request_queue_unit_unassigned",
+                condition=models.Q(is_open=True, responsible__isnull=True),
             ),
             models.Index(
                 fields=["next_escalation_at"],
