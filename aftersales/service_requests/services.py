@@ -109,7 +109,7 @@ def _check_files(files: Sequence[NewFile]) -> None:
                     % {
                         "name": new.name[:100],
                         "size": f"{new.size / 1048576:.1f}",
-                        "limit": f"{limit / 1048576:.0f}",
+                        "limit": f"{limit / 1048576:.1f}".removesuffix(".0"),  # never "0 MB"
                     }
                 }
             )

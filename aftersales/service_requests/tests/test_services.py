@@ -1130,9 +1130,17 @@ def test_a_file_over_the_limit_is_refused_by_name_and_nothing_is_kept(
     }
     assert not RequestMessage.objects.filter(request=request).exists()
     assert not Attachment.objects.filter(request=request).exists()
-    assert not any(private_files.rglob("*.*")) and not any(
-        p.is_file() for p in private_files.rglob("*")
-    )
+    assert not any(path.is_file() for path in private_files.rglob("*"))
+
+
+def test_a_limit_under_a_megabyte_is_said_as_it_is(desk, settings, private_files):
+    settings.ATTACHMENT_MAX_BYTES = 100 * 1024
+    big = SimpleUploadedFile("scan.pdf", b"0" * (200 * 1024))
+    with pytest.raises(ValidationError) as refused:
+        services.message_post(
+            request=register(desk), body="Scan.", files=[services.NewFile("scan.pdf", big)]
+        )
+    assert refused.value.messages == ["“scan.pdf” is 0.2 MB; files of up to 0.1 MB are accepted."]
 
 
 def test_a_file_within_the_limit_is_kept_privately_under_a_neutral_name(desk, private_files):
