@@ -38,6 +38,7 @@ from aftersales.service_requests.models import (
     Channel,
     Decision,
     EventKind,
+    Priority,
     RequestEvent,
     RequestMessage,
     RequestType,
@@ -275,6 +276,8 @@ def request_register(
         errors["request_type"] = [_("This request type is no longer in use.")]
     if channel not in Channel.values:
         errors["channel"] = [_("Choose a channel.")]
+    if priority is not None and priority not in Priority.values:
+        errors["priority"] = [_("Choose a priority.")]
     subject = " ".join((subject or "").split())[:SUBJECT_MAX]
     if not subject:
         errors["subject"] = [_("Say in a few words what the request is about.")]

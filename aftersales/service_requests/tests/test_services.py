@@ -1254,11 +1254,12 @@ def test_registration_refuses_bad_input_with_every_reason(desk, network):
     desk.request_type.save()
 
     with pytest.raises(ValidationError) as refused:
-        register(desk, subject=" \n ", channel="pigeon", contact=contact)
+        register(desk, subject=" \n ", channel="pigeon", contact=contact, priority=9)
 
     assert refused.value.message_dict == {
         "request_type": ["This request type is no longer in use."],
         "channel": ["Choose a channel."],
+        "priority": ["Choose a priority."],
         "subject": ["Say in a few words what the request is about."],
         "contact": ["This contact belongs to another customer."],
     }
