@@ -14,6 +14,7 @@ Pure functions over bytes; no Django.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass
 
 # Label (lowercased, as written in mail) → the codec that reads everything written under it.
@@ -85,6 +86,19 @@ _COMMON_HANZI = frozenset(
 )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` without lone surrogates (from raw bytes kept by surrogateescape, or a UTF-7 or
+    escape trick), which no database or template can encode: each becomes U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text)
+    return text
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -119,22 +133,22 @@ def decode(data: bytes, label: str | None = None) -> Decoded:
             if candidate is None:
                 continue
             try:
-                return Decoded(data.decode(candidate), candidate)
+                return Decoded(storable(data.decode(candidate)), candidate)
             except UnicodeDecodeError:
                 continue
     if data.isascii():
         return Decoded(data.decode("ascii"), "ascii")
     if codec != "utf-8":
         try:
-            return Decoded(data.decode("utf-8"), "utf-8", _note(label, "utf-8"))
+            return Decoded(storable(data.decode("utf-8")), "utf-8", _note(label, "utf-8"))
         except UnicodeDecodeError:
             pass
     guessed = guess(data)
     if guessed is not None:
-        return Decoded(data.decode(guessed), guessed, _note(label, guessed))
+        return Decoded(storable(data.decode(guessed)), guessed, _note(label, guessed))
     fallback = codec or "utf-8"
     return Decoded(
-        data.decode(fallback, errors="replace"),
+        storable(data.decode(fallback, errors="replace")),
         fallback,
         _note(label, fallback) + " (unreadable bytes replaced)",
     )

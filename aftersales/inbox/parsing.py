@@ -241,7 +241,7 @@ HEADER_VALUE_LIMIT = 2000  # characters of one header kept for display and match
 def one_line(value: str) -> str:
     """Text fit for one line: folding undone, line breaks and other control characters become
     a space (nothing decoded from a header may carry CR/LF further)."""
-    return _CONTROL.sub(" ", _FOLDING.sub(" ", value)).strip()
+    return charsets.storable(_CONTROL.sub(" ", _FOLDING.sub(" ", value)).strip())
 
 
 def _has_raw_bytes(value: str) -> bool:
@@ -304,7 +304,7 @@ def message_ids(value: str | None, limit: int = 50) -> list[str]:
     if not value:
         return []
     found = _MSG_ID.findall(str(value)[-40_000:])
-    return found[-limit:]
+    return [one_line(_CONTROL.sub("", item)) for item in found[-limit:]]
 
 
 def _header(msg: Message, name: str) -> str | None:

@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.customers.models import Customer, CustomerKind
 from aftersales.customers.services import customer_create
-from aftersales.inbox import parsing
+from aftersales.inbox import charsets, parsing
 from aftersales.inbox.models import OPEN_TO_HANDLING, InboundMessage, Reason, Status
 from aftersales.notifications.services import email_address, notify
 from aftersales.organisation.models import Unit
@@ -188,7 +188,8 @@ def _process(
             _describe(message, parsed)
             message.status = Status.QUARANTINED
             message.reason = Reason.FAILED
-            message.detail = f"{type(error).__name__}: {error}"[:2000]
+            message.detail = charsets.storable(f"{type(error).__name__}: {error}"[:2000])
+            message.detail = message.detail.replace("\x00", "")
             message.handled_at = now
             message.save()
             _tell_administrators(message)
@@ -221,7 +222,7 @@ def _describe(message: InboundMessage, parsed: parsing.ParsedMessage) -> None:
 def _quarantine(message: InboundMessage, reason: str, detail: str = "") -> None:
     message.status = Status.QUARANTINED
     message.reason = reason
-    message.detail = detail
+    message.detail = charsets.storable(detail.replace("\x00", ""))
     transaction.on_commit(lambda: _tell_administrators(message))
 
 

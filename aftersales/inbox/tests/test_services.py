@@ -458,3 +458,19 @@ def test_an_administrator_rejects_junk_with_a_reason(desk, quarantined) -> None:
     assert (message.status, message.detail) == (Status.REJECTED, "Spam")
     # still kept, and still open to a second thought
     services.message_register(message=message, user=desk.admin)
+
+
+def test_nul_bytes_and_raw_bytes_anywhere_are_stored_cleanly(desk, receive) -> None:
+    """PostgreSQL refuses NUL in text and JSON, and nothing can encode a lone surrogate."""
+    raw = (
+        b"From: \xff\xfe Zhang\x00 <alice@example.com>\r\n"
+        b"Subject: =?utf-7?q?+2D0-?= \x00 bad \xc3\r\n"
+        b"Message-ID: <nul\x00id@example.com>\r\n"
+        b"X-Weird: \x00\x01\xff\r\n"
+        b"Content-Type: text/plain; charset=utf-7\r\n\r\n+2D0- text \x00 here\r\n"
+    )
+    message = receive(raw).message
+    message.refresh_from_db()
+    assert message.message_id == "<nulid@example.com>"
+    assert "\x00" not in message.subject + message.from_name + message.text
+    assert message.status == Status.NEW_REQUEST and message.request.customer == desk.alice
