@@ -66,7 +66,7 @@ class QuestionForm(ServiceCheckedModelForm):
     show_if_field = QuestionChoiceField(
         queryset=RequestTypeField.objects.none(),
         required=False,
-        label=_("shown when the answer to"),
+        label=_("Shown when the answer to"),
         empty_label=_("(always shown)"),
         help_text=_("An earlier question of this type; leave empty to always ask this one."),
     )
@@ -130,7 +130,7 @@ class DecisionForm(ServiceCheckedModelForm):
     request_type = forms.ModelChoiceField(
         queryset=RequestType.objects.all(),
         required=False,
-        label=_("request type"),
+        label=_("Request type"),
         empty_label=_("(general: any type)"),
     )
 
@@ -144,7 +144,7 @@ class SlaPolicyForm(ServiceCheckedModelForm):
     request_type = forms.ModelChoiceField(
         queryset=RequestType.objects.all(),
         required=False,
-        label=_("request type"),
+        label=_("Request type"),
         empty_label=_("(any type)"),
     )
 
@@ -181,11 +181,11 @@ class EmployeeChoiceField(forms.ModelMultipleChoiceField):
 
 
 class SkillForm(StyledFormMixin, forms.Form):
-    name = forms.CharField(label=_("name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100)
     members = EmployeeChoiceField(
         queryset=User.objects.none(),
         required=False,
-        label=_("employees"),
+        label=_("Employees"),
         widget=forms.SelectMultiple(attrs={"size": 12}),
         help_text=_("Employees of your units who can handle requests needing this skill."),
     )
