@@ -8,6 +8,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aftersales.accounts.tests.factories import make_user
 from aftersales.customers.models import Customer
@@ -474,3 +476,27 @@ def test_nul_bytes_and_raw_bytes_anywhere_are_stored_cleanly(desk, receive) -> N
     assert message.message_id == "<nulid@example.com>"
     assert "\x00" not in message.subject + message.from_name + message.text
     assert message.status == Status.NEW_REQUEST and message.request.customer == desk.alice
+
+
+@given(
+    name=st.sampled_from(sorted(samples.every_sample())),
+    cut=st.integers(min_value=0, max_value=4000),
+    noise=st.binary(max_size=64),
+    at=st.integers(min_value=0, max_value=4000),
+)
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_damaged_mail_is_still_kept(desk, receive, name, cut, noise, at) -> None:
+    """Any sample, cut short and with bytes spliced in, is kept byte for byte."""
+    raw = samples.every_sample()[name]
+    raw = raw[: max(len(raw) - cut, 0)]
+    raw = raw[:at] + noise + raw[at:]
+    receipt = receive(raw)
+    message = receipt.message
+    message.refresh_from_db()
+    assert message.status != Status.RECEIVED
+    if receipt.created:  # else the same message (id, sender, date, subject, body) came before
+        assert _stored_raw(message) == raw
