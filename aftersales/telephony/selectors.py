@@ -151,23 +151,21 @@ def card_summary(customer_id: int | None, user: User) -> Customer | None:
     )
 
 
-def visible_customers(user: User, customer_ids: set[int]) -> dict[int, Customer]:
+def visible_customers(user: User, customer_ids: set[int | None]) -> dict[int, Customer]:
     """Of these cards, those `user` may open (one query), by id."""
-    customer_ids.discard(None)  # type: ignore[arg-type]
-    if not customer_ids or not user.has_perm("customers.view_customer"):
+    ids = {pk for pk in customer_ids if pk is not None}
+    if not ids or not user.has_perm("customers.view_customer"):
         return {}
     return {
-        customer.pk: customer
-        for customer in Customer.objects.visible_to(user).filter(pk__in=customer_ids)
+        customer.pk: customer for customer in Customer.objects.visible_to(user).filter(pk__in=ids)
     }
 
 
-def visible_requests(user: User, request_ids: set[int]) -> set[int]:
-    request_ids.discard(None)  # type: ignore[arg-type]
-    if not request_ids or not user.has_perm("service_requests.view_servicerequest"):
+def visible_requests(user: User, request_ids: set[int | None]) -> set[int]:
+    """Of these requests, the ids of those `user` may open (one query)."""
+    ids = {pk for pk in request_ids if pk is not None}
+    if not ids or not user.has_perm("service_requests.view_servicerequest"):
         return set()
     return set(
-        ServiceRequest.objects.visible_to(user)
-        .filter(pk__in=request_ids)
-        .values_list("pk", flat=True)
+        ServiceRequest.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
     )
