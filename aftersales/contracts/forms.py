@@ -31,6 +31,16 @@ class CustomerNumberField(forms.ModelChoiceField):
 
     widget = forms.TextInput
 
+    def to_python(self, value: Any) -> Any:
+        value = (value or "").strip() if isinstance(value, str) else value
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            # Numbers are upper case ("C000042"); typed in lower case they still match.
+            if isinstance(value, str) and value.upper() != value:
+                return super().to_python(value.upper())
+            raise
+
 
 class ContractForm(StyledFormMixin, forms.ModelForm):
     """The contract's own fields. The customer is typed by number, or fixed when the contract
