@@ -321,7 +321,6 @@ def test_a_unit_user_downloads_an_attachment_and_another_outlet_gets_404(client,
     assert b"".join(response.streaming_content) == b"\xff\xd8jpeg"
     assert response["Content-Type"] == "image/jpeg"
     assert response["X-Content-Type-Options"] == "nosniff"
-    response.close()
 
     client.force_login(make_user("technician", network.outlet_b))
     assert client.get(url).status_code == 404
@@ -344,7 +343,7 @@ def test_active_content_is_only_ever_downloaded(web, desk, name, content_type):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert "default-src 'none'" in response["Content-Security-Policy"]
-    response.close()
+    assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"  # closes it
 
 
 # --- The request page -------------------------------------------------------------------------
