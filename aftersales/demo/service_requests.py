@@ -365,3 +365,138 @@ def _usernames() -> set[str]:
 
 def _unit_codes() -> set[str]:
     return {code for region, _s, handling, _o in ROUTING for code in (region, handling)}
+
+
+# type code, subject, answers, priority or None, what happens after registration
+DEMO_REQUESTS: list[tuple[str, str, dict[str, str], int | None, str]] = [
+    (
+        "repair",
+        "空调不制冷 · The air conditioner does not cool",
+        {
+            "symptom": "开机后只吹风，不制冷。 · Only blows air, no cooling.",
+            "warranty": NO,
+            "where": AT_HOME,
+            "visit_time": "周六上午 · Saturday morning",
+        },
+        None,
+        "in_work",
+    ),
+    (
+        "repair",
+        "洗衣机漏水 · The washing machine leaks",
+        {
+            "symptom": "洗涤时底部漏水。 · Water leaks from below while washing.",
+            "warranty": NOT_SURE,
+            "where": AT_OUTLET,
+        },
+        None,
+        "waiting",
+    ),
+    (
+        "repair",
+        "手机无法充电 · The phone does not charge",
+        {
+            "symptom": "插上充电器没有反应。 · Nothing happens when plugged in.",
+            "warranty": NO,
+            "where": AT_OUTLET,
+        },
+        Priority.URGENT,
+        "registered",
+    ),
+    (
+        "consultation",
+        "如何清洗滤网 · How to clean the filter",
+        {
+            "topic": "保养 · Care and maintenance",
+            "question": "滤网多久清洗一次？ · How often to clean the filter?",
+        },
+        None,
+        "done",
+    ),
+    (
+        "complaint",
+        "上门迟到 · The engineer came late",
+        {
+            "about": "服务质量 · Quality of service",
+            "details": "约好上午十点，下午两点才到。 · Agreed 10:00, came at 14:00.",
+        },
+        Priority.HIGH,
+        "closed",
+    ),
+    (
+        "installation",
+        "新空调安装 · Install a new air conditioner",
+        {
+            "model": "KFR-35GW",
+            "delivered": YES,
+        },
+        None,
+        "registered",
+    ),
+]
+
+
+def seed_requests(admin: User, customers: list[Any]) -> int:
+    """A few requests in every state, registered through the services (rules, deadlines and
+    events as in real use), some days ago so that queues show due and overdue work. Skipped
+    when the demo customers already have requests."""
+    import datetime
+
+    from django.utils import timezone
+
+    from aftersales.service_requests import services
+    from aftersales.service_requests.models import Channel, ServiceRequest
+
+    if not customers or ServiceRequest.objects.filter(customer__in=customers).exists():
+        return 0
+    types = {t.code: t for t in RequestType.objects.filter(code__in={r[0] for r in DEMO_REQUESTS})}
+    decisions = {d.name: d for d in Decision.objects.all()}
+    now = timezone.now()
+    created = 0
+    for round_number in range(4):
+        for index, (code, subject, answers, priority, state) in enumerate(DEMO_REQUESTS):
+            customer = customers[(round_number * len(DEMO_REQUESTS) + index * 5) % len(customers)]
+            start = now - datetime.timedelta(days=round_number * 3 + index % 3, hours=index)
+            request = services.request_register(
+                customer=customer,
+                request_type=types[code],
+                channel=[Channel.PHONE, Channel.EMAIL, Channel.PORTAL, Channel.WALK_IN][index % 4],
+                subject=subject,
+                answers=answers,
+                priority=priority,
+                registered_by=admin,
+                now=start,
+            )
+            created += 1
+            step = start + datetime.timedelta(hours=1)
+            if state == "registered":
+                continue
+            request = services.request_transition(
+                request=request, to_status=Status.IN_WORK, user=admin, now=step
+            )
+            if state == "waiting":
+                services.request_transition(
+                    request=request,
+                    to_status=Status.WAITING_CUSTOMER,
+                    user=admin,
+                    reason="等待客户寄回照片 · Waiting for the customer's photos",
+                    now=step,
+                )
+            elif state in ("done", "closed"):
+                decision = decisions.get(
+                    "已提供咨询 · Consultation given"
+                    if code == "consultation"
+                    else "投诉成立，已处理 · Complaint upheld and settled"
+                )
+                if decision is None:
+                    continue
+                request = services.request_decide(
+                    request=request,
+                    decision=decision,
+                    result="已电话告知客户处理结果。 · The customer was told the result by phone.",
+                    user=admin,
+                    now=step,
+                )
+                if state == "closed":
+                    services.request_confirm(request=request, now=step)
+    return created

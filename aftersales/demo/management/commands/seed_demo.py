@@ -188,12 +188,15 @@ class Command(BaseCommand):
 
     def _customers_and_products(self) -> int:
         from aftersales.demo import customers_and_products as demo
+        from aftersales.demo import service_requests as requests_demo
 
         admin = User.objects.get(username="admin")
         created = demo.seed_catalog()
         made, customers = demo.seed_customers(admin)
         created += made
-        return created + demo.seed_products(admin, customers)
+        created += demo.seed_products(admin, customers)
+        created += requests_demo.seed_request_configuration(admin)
+        return created + requests_demo.seed_requests(admin, customers)
 
     def _calendars(self) -> None:
         hq = Unit.objects.get(code="hq")
