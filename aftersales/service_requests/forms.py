@@ -69,7 +69,7 @@ def question_name(key: str) -> str:
 def _question_field(question: RequestTypeField) -> forms.Field:
     """A form field for one of the type's questions. Never `required` here: whether an answer
     is needed (and valid) is the service's call (questions.clean_answers), the same on every
-    channel; `question` rides along for the template (the asterisk, the hint)."""
+    channel; `question` and `marked_required` (the asterisk) ride along for the template."""
     common = {"label": question.label, "help_text": question.help_text, "required": False}
     kind = question.kind
     field: forms.Field
@@ -87,6 +87,7 @@ def _question_field(question: RequestTypeField) -> forms.Field:
     else:
         field = forms.CharField(widget=forms.TextInput(attrs={"maxlength": 500}), **common)
     field.question = question  # type: ignore[attr-defined]
+    field.marked_required = question.required  # type: ignore[attr-defined]
     return field
 
 
@@ -161,6 +162,8 @@ class RequestRegisterForm(forms.Form):
         }
         self.fields["request_type"].widget.attrs.update(refresh)
         self.fields["files"].widget.attrs["hx-preserve"] = "true"
+        # Checked by the service together with the answers (all errors at once), yet required.
+        self.fields["subject"].marked_required = True  # type: ignore[attr-defined]
         self.fields["request_type"].queryset = RequestType.objects.filter(is_active=True)
         self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by(
             "-is_primary", "name", "pk"
@@ -259,6 +262,8 @@ class RequestPageForm(StyledFormMixin, forms.Form):
         self.service_request = service_request
         self.user = user
         self.allowed = allowed
+        # Several of these forms share a page (and field names such as "reason"): own ids.
+        kwargs.setdefault("auto_id", f"id_{type(self).__name__.lower()}_%s")
         super().__init__(*args, **kwargs)
 
     def full_clean(self) -> None:

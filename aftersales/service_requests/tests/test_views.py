@@ -420,6 +420,8 @@ def test_the_agent_takes_the_request_into_work_and_it_is_logged(web, desk):
     )
     html = web.get(page(service_request)).content.decode()
     assert "Registered → In work" in html
+    # The status, decision and assignment forms share the page, each with its own ids.
+    assert html.count('id="id_statusform_reason"') == 1 and 'id="id_reason"' not in html
 
 
 def test_cancelling_needs_a_reason(web, desk):
