@@ -147,7 +147,7 @@ def _question_field(question: RequestTypeField) -> forms.Field:
     return forms.CharField(max_length=TEXT_LIMITS[FieldKind.TEXT], **common)
 
 
-class RequestForm(StyledFormMixin, forms.Form):
+class RequestForm(forms.Form):
     """A new request: its type, the type's questions (those shown for the answers so far;
     a change to a question others depend on re-renders them through htmx), subject,
     description and files. Answers are checked again by the service (questions.clean_answers)."""
@@ -187,6 +187,11 @@ class RequestForm(StyledFormMixin, forms.Form):
                 self.questions.append(question)
         self._rerender_on_change(self.fields["request_type"])
         self.fields["request_type"].widget.attrs["data-answer"] = ""
+        # Styled once every field is in (StyledFormMixin would style before the questions).
+        style_widgets(self)
+
+    def full_clean(self) -> None:
+        super().full_clean()
         style_widgets(self)
 
     def _chosen_type(self, source: Any) -> Any:
