@@ -27,9 +27,7 @@ def test_the_demo_configures_five_request_types_and_seeding_twice_adds_nothing()
     call_command("seed_demo", "--quiet-logins")
     admin = User.objects.get(username="admin")
 
-    created = seed_request_configuration(admin)
-
-    assert created == sum(_counts())
+    assert seed_request_configuration(admin) == 0
     assert _counts()[:2] == (4, 5) and _counts()[3:] == (8, 3, 3)
     repair = RequestType.objects.get(code="repair")
     fields = list(repair.fields.all())
@@ -49,3 +47,23 @@ def test_the_demo_configures_five_request_types_and_seeding_twice_adds_nothing()
 
     assert seed_request_configuration(admin) == 0
     assert _counts()[:2] == (4, 5)
+
+
+def test_the_demo_has_requests_in_every_state_and_a_second_seed_adds_none():
+    from aftersales.service_requests.models import ServiceRequest
+
+    call_command("seed_demo", "--quiet-logins")
+    states = set(ServiceRequest.objects.values_list("status", flat=True))
+    count = ServiceRequest.objects.count()
+
+    call_command("seed_demo", "--quiet-logins")
+
+    assert {
+        Status.REGISTERED,
+        Status.IN_WORK,
+        Status.WAITING_CUSTOMER,
+        Status.DONE,
+        Status.CLOSED,
+    } <= states
+    assert ServiceRequest.objects.count() == count
+    assert ServiceRequest.objects.filter(due_at__isnull=False, is_open=True).exists()
