@@ -488,11 +488,7 @@ def parse(raw: bytes, limits: Limits | None = None) -> ParsedMessage:
         return result
     try:
         msg = email.message_from_bytes(raw, policy=policy.compat32)
-    except (RecursionError, MemoryError) as error:
-        result.too_complex, result.too_complex_detail = UNREADABLE, type(error).__name__
-        _read_headers_only(result, headers, limits)
-        return result
-    except Exception as error:  # noqa: BLE001 - the parser's bugs must not lose the message
+    except Exception as error:  # noqa: BLE001 - RecursionError, MemoryError, the parser's bugs
         result.too_complex, result.too_complex_detail = UNREADABLE, type(error).__name__
         _read_headers_only(result, headers, limits)
         return result
@@ -506,11 +502,17 @@ def parse(raw: bytes, limits: Limits | None = None) -> ParsedMessage:
     except RecursionError:
         result.too_complex, result.too_complex_detail = TOO_DEEP, "RecursionError"
         result.text, result.attachments = "", []
+    except Exception as error:  # noqa: BLE001 - a stdlib surprise must not lose the message
+        result.too_complex, result.too_complex_detail = UNREADABLE, type(error).__name__
+        result.text, result.attachments = "", []
     try:
         _read_headers(result, msg, budget, fallback)
     except _TooComplex as refusal:
         result.too_complex = result.too_complex or refusal.code
         result.too_complex_detail = result.too_complex_detail or refusal.detail
+    except Exception as error:  # noqa: BLE001 - as above
+        result.too_complex = result.too_complex or UNREADABLE
+        result.too_complex_detail = result.too_complex_detail or type(error).__name__
     if msg.defects:
         result.notes.append(
             "MIME defects: " + ", ".join(sorted({type(d).__name__ for d in msg.defects}))
@@ -527,9 +529,8 @@ def _read_headers_only(result: ParsedMessage, headers: bytes, limits: Limits) ->
             headers[: limits.max_header_bytes] + b"\n\n", headersonly=True
         )
         _read_headers(result, msg, _Budget(min(limits.max_encoded_words, 100)), None)
-    except (_TooComplex, RecursionError, Exception):  # noqa: BLE001 - best effort only
-        if not result.message_id:
-            result.message_id = ""
+    except Exception:  # noqa: BLE001 - best effort: the message is quarantined either way
+        return
 
 
 def _message_charset(msg: Message) -> str | None:
