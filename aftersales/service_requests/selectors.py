@@ -207,6 +207,17 @@ def queue(user: User, which: str, now: datetime.datetime | None = None) -> Query
     return rows.order_by(F("due_at").asc(nulls_last=True), "pk")
 
 
+def unit_head_ids(unit_ids: list[int]) -> dict[int, list[int]]:
+    """The ids of the active heads of each unit, as `unit_heads`; one query, no model rows."""
+    heads: dict[int, list[int]] = {unit_id: [] for unit_id in unit_ids}
+    rows = User.objects.filter(
+        unit_id__in=unit_ids, is_active=True, position__code=HEAD_POSITION
+    ).order_by("pk")
+    for unit_id, pk in rows.values_list("unit_id", "pk"):
+        heads[unit_id].append(pk)
+    return heads
+
+
 def unit_heads(unit_ids: list[int]) -> dict[int, list[User]]:
     """The active heads of each unit (position code "unit_head"); one query."""
     heads: dict[int, list[User]] = {unit_id: [] for unit_id in unit_ids}
