@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import platform
+import socket
 import sys
 import tempfile
 import time
@@ -40,6 +41,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="drop and regenerate the data")
     parser.add_argument("--load-only", action="store_true", help="build the data, run nothing")
     parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the data already in the database although its fingerprint differs (say, "
+        "another app got a migration): migrate it and run, instead of rebuilding",
+    )
+    parser.add_argument(
         "--only", default="", help="comma-separated workloads to run (scoping,api,auth,...)"
     )
     parser.add_argument("--max-minutes", type=float, default=None, help="soft time budget")
@@ -63,10 +70,27 @@ def configure_django(db: BenchDatabase) -> None:
         AFTERSALES_ENV="local",
         DEBUG="0",
         DATABASE_CONN_MAX_AGE="0",
+        **bench_job_queue(),
     )
     import django
 
     django.setup()
+
+
+def bench_job_queue() -> dict[str, str]:
+    """Where jobs a workload enqueues (notification e-mails) go: a queue of the bench's own
+    that nothing consumes, never the app's (var/jobs.sqlite3). Redis on loopback when it runs,
+    as in production (BENCH_HUEY_URL to choose), else a throwaway SQLite file."""
+    url = os.environ.get("BENCH_HUEY_URL", "")
+    if not url:
+        try:
+            socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+            url = "redis://127.0.0.1:6379/15"
+        except OSError:
+            path = Path(tempfile.gettempdir()) / "aftersales-bench-jobs.sqlite3"
+            path.unlink(missing_ok=True)
+            url = f"sqlite:///{path}"
+    return {"HUEY_URL": url, "HUEY_NAME": "aftersales-bench"}
 
 
 def migrations_digest() -> str:
@@ -194,10 +218,15 @@ def main(argv: list[str] | None = None) -> int:
 
     wanted = fingerprint(scale, db)
     stored = db.stored("dataset")
-    if args.rebuild or stored != wanted:
+    reuse = args.reuse_data and stored is not None and stored.get("scale") == scale.name
+    if args.rebuild or (stored != wanted and not reuse):
         reason = "--rebuild" if args.rebuild else ("no dataset" if stored is None else "changed")
         log(f"building the {scale.name} dataset ({reason}) in {db.vendor} {db.name}")
         load = build(db, scale, wanted)
+    elif stored != wanted:
+        log(f"reusing the {scale.name} dataset although it changed (--reuse-data): migrating")
+        db.migrate(timeout=3600)
+        load = {**(db.stored("load") or {"seconds": 0.0}), "reused": True, "fingerprint": stored}
     else:
         log(f"reusing the {scale.name} dataset in {db.vendor} {db.name} (--rebuild to rebuild)")
         load = {**(db.stored("load") or {"seconds": 0.0}), "reused": True}

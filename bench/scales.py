@@ -53,6 +53,7 @@ SCALES: dict[str, Scale] = {
             "login_failures": 5_000,
             "customers": 20_000,
             "installed_products": 20_000,
+            "service_requests": 100_000,
         },
     ),
     "medium": Scale(
@@ -64,6 +65,7 @@ SCALES: dict[str, Scale] = {
             "login_failures": 50_000,
             "customers": 200_000,
             "installed_products": 200_000,
+            "service_requests": 1_000_000,
         },
         latency_iterations=400,
         latency_seconds=6.0,
@@ -83,6 +85,7 @@ SCALES: dict[str, Scale] = {
             "login_failures": 500_000,
             "customers": 2_000_000,
             "installed_products": 2_000_000,
+            "service_requests": 10_000_000,
         },
         latency_iterations=300,
         latency_seconds=8.0,
