@@ -82,11 +82,13 @@ class Customer(models.Model):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="+")
     notes = models.TextField(_("notes"), blank=True, max_length=10000)
+    # db_default: bulk loaders (imports' COPY) write rows without naming this column.
     language = models.CharField(
         _("language"),
         max_length=10,
         choices=settings.LANGUAGES,
         blank=True,
+        db_default="",
         help_text=_("The language of e-mails and the portal; empty: the site's language."),
     )
     is_active = models.BooleanField(_("active"), default=True)

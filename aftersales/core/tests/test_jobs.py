@@ -110,10 +110,18 @@ def test_schedule_names_django_tasks_jobs():
     [
         (7, {"aftersales.accounts.jobs.purge_login_failures"}),
         (17, {"aftersales.accounts.jobs.clear_expired_sessions"}),
-        (30, set()),
+        (30, {"aftersales.inbox.jobs.poll_mailbox"}),
+        (
+            6,
+            {
+                "aftersales.inbox.jobs.poll_mailbox",
+                "aftersales.service_requests.jobs.escalate_overdue_requests",
+            },
+        ),
+        (11, {"aftersales.service_requests.jobs.escalate_overdue_requests"}),
     ],
 )
-def test_schedule_runs_each_job_hourly(minute, due):
+def test_schedule_runs_each_job_when_due(minute, due):
     by_task_class = {t.task_class: path for path, t in schedule.PERIODIC_TASKS.items()}
     for hour in (0, 13):
         # Huey (utc=True) checks periodic tasks against naive UTC datetimes.

@@ -32,12 +32,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='language',
-            field=models.CharField(blank=True, choices=[('zh-hans', '简体中文'), ('zh-hant', '繁體中文'), ('ru', 'Русский'), ('en', 'English')], help_text="The language of e-mails and the portal; empty: the site's language.", max_length=10, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('zh-hans', '简体中文'), ('zh-hant', '繁體中文'), ('ru', 'Русский'), ('en', 'English')], help_text="The language of e-mails and the portal; empty: the site's language.", max_length=10, verbose_name='language', db_default=''),
         ),
         migrations.AddField(
             model_name='historicalcustomer',
             name='language',
-            field=models.CharField(blank=True, choices=[('zh-hans', '简体中文'), ('zh-hant', '繁體中文'), ('ru', 'Русский'), ('en', 'English')], help_text="The language of e-mails and the portal; empty: the site's language.", max_length=10, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('zh-hans', '简体中文'), ('zh-hant', '繁體中文'), ('ru', 'Русский'), ('en', 'English')], help_text="The language of e-mails and the portal; empty: the site's language.", max_length=10, verbose_name='language', db_default=''),
         ),
         migrations.RunPython(restore_sqlite_search, migrations.RunPython.noop),
     ]
