@@ -6,7 +6,8 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from aftersales.accounts.models import User
@@ -145,12 +146,17 @@ def choose_assignment(customer: Customer, request_type: RequestType) -> Assignme
         skilled = candidates.filter(skills=request_type.skill_id)
         if skilled.exists():
             candidates = skilled
+    # Each candidate's open requests counted in the partial queue index (open rows only), not
+    # by joining all their requests: the closed ones pile up over the years.
+    open_load = (
+        ServiceRequest.objects.filter(responsible=OuterRef("pk"), is_open=True)
+        .order_by()
+        .values("responsible")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
     least_loaded = (
-        candidates.annotate(
-            load=Count("responsible_requests", filter=Q(responsible_requests__is_open=True))
-        )
-        .order_by("load", "pk")
-        .first()
+        candidates.annotate(load=Coalesce(Subquery(open_load), 0)).order_by("load", "pk").first()
     )
     if least_loaded is None:
         return Assignment(unit, None, "unit")
