@@ -54,9 +54,12 @@ def _post_call(live_server, token: str, **body: str) -> dict:  # type: ignore[ty
         return json.loads(response.read())
 
 
+def _text_of(message) -> str:  # type: ignore[no-untyped-def]
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
 def _link_in(message) -> str:  # type: ignore[no-untyped-def]
-    body = message.get_body(preferencelist=("plain",)).get_content()
-    return re.search(r"https?://\S+", body).group(0)
+    return re.search(r"https?://\S+", _text_of(message)).group(0)
 
 
 def _answer(page, select, value=None, label=None) -> None:  # type: ignore[no-untyped-def]
@@ -171,7 +174,7 @@ def test_a_call_becomes_a_request_the_customer_follows_and_disputes(
     portal.locator("#id_language").select_option("ru")
     portal.locator("form[action$='/sign-up/'] button[type=submit]").click()
     verification = smtp_server.wait_for(
-        lambda m: "ivan@example.ru" in str(m["To"]) and "/portal/verify" in str(m.get_body())
+        lambda m: "ivan@example.ru" in str(m["To"]) and "/portal/verify" in _text_of(m)
     )
     portal.goto(_link_in(verification))
     # Verified: the sign-in page, with the address filled in.
@@ -195,7 +198,7 @@ def test_a_call_becomes_a_request_the_customer_follows_and_disputes(
             and _in("ru", "The result of your request") in str(m["Subject"])
         )
     )
-    assert "Заменён конденсатор" in result_mail.get_body(preferencelist=("plain",)).get_content()
+    assert "Заменён конденсатор" in _text_of(result_mail)
 
     # The customer disputes the result; it goes to the head of the unit, in Chinese.
     portal.reload()
