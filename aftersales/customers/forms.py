@@ -212,10 +212,13 @@ def _initial(customer: Customer | None) -> dict[str, list[dict[str, Any]]]:
 
 
 def customer_formsets(
-    data: Any, *, customer: Customer | None, user: Any
+    data: Any, *, customer: Customer | None, user: Any, phone: str = ""
 ) -> dict[str, forms.BaseFormSet]:
-    """The four formsets of the card form, bound to `data` when posted."""
+    """The four formsets of the card form, bound to `data` when posted. A new card may start
+    with a phone filled in (the caller's number, when an agent opens it from a call)."""
     initial = _initial(customer)
+    if customer is None and phone:
+        initial["phones"] = [{"number": phone[:40]}]
     formsets = {}
     for name, form in FORMSET_FORMS.items():
         rows = initial[name]

@@ -105,7 +105,12 @@ class CustomerFormMixin:
     def formsets(self) -> dict[str, Any]:
         if not hasattr(self, "_formsets"):
             data = self.request.POST if self.request.method == "POST" else None
-            self._formsets = customer_formsets(data, customer=self.object, user=self.request.user)
+            self._formsets = customer_formsets(
+                data,
+                customer=self.object,
+                user=self.request.user,
+                phone=self.request.GET.get("phone", "") if self.object is None else "",
+            )
         return self._formsets
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -235,3 +235,12 @@ def test_a_unit_head_merges_a_duplicate_from_the_card(client, network):
     card = client.get(card_url).content.decode()
     assert "has been merged" in card and "Duplicate merged" in card
     assert "First contact" not in card
+
+
+def test_a_card_opened_from_a_call_starts_with_the_callers_number(client, network):
+    client.force_login(make_user("hotline_agent", network.outlet_a))
+
+    page = client.get("/customers/new/?phone=%2B8613800138000")
+
+    assert page.status_code == 200
+    assert page.context["formsets"]["phones"].forms[0].initial["number"] == "+8613800138000"
