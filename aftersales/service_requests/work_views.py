@@ -21,10 +21,7 @@ QUEUE_TITLES = {
     "unassigned": _("Unassigned requests"),
     "overdue": _("Overdue requests"),
 }
-# A queue is a to-do list, read from the top: it shows the most urgent QUEUE_LIMIT requests,
-# and its counts stop there ("1000+"), so a queue page costs the same with ten requests or ten
-# million. The report finds the rest.
-QUEUE_LIMIT = 1000
+QUEUE_LIMIT = selectors.QUEUE_LIMIT
 QUEUE_ROWS = 50
 
 
@@ -36,14 +33,6 @@ def _due_kind(item: ServiceRequest) -> str:
     if item.responded_at is None and item.due_at == item.response_due_at:
         return "response"
     return "resolution"
-
-
-def queue_counts(user: Any, now: Any) -> dict[str, int]:
-    """Open requests in each queue, each counted up to QUEUE_LIMIT + 1 (one query a queue)."""
-    return {
-        which: selectors.queue(user, which, now)[: QUEUE_LIMIT + 1].count()
-        for which in QUEUE_TITLES
-    }
 
 
 class QueueView(ObjectListView):
@@ -61,7 +50,7 @@ class QueueView(ObjectListView):
         if which not in QUEUE_TITLES:
             raise Http404
         self.now = timezone.now()
-        self.counts = queue_counts(self.request.user, self.now)
+        self.counts = selectors.queue_counts(self.request.user, self.now, QUEUE_LIMIT)
         rows = selectors.queue(self.request.user, which, self.now).select_related(
             "customer", "request_type", "responsible", "unit"
         )
