@@ -9,6 +9,7 @@ notifications after commit); a refusal by a service answers 400 on the field it 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -52,6 +54,7 @@ from aftersales.service_requests.models import (
     RequestTypeField,
     ServiceRequest,
     Status,
+    format_number,
 )
 
 VIEW = "service_requests.view_servicerequest"
@@ -564,8 +567,97 @@ class ServiceRequestViewSet(ScopedReadViewSet):
         query = QueueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = selectors.queue(request.user, query.validated_data.get("view") or "mine")
-        page = self.paginate_queryset(rows.select_related("customer", "request_type"))
-        return self.get_paginated_response(RequestOutput(page, many=True).data)
+        page = self.paginate_queryset(rows.values_list(*QUEUE_COLUMNS))
+        return self.get_paginated_response(queue_rows(page))
+
+
+# A queue page is read as plain values and shaped here, as RequestOutput would shape it (the
+# tests compare both): the agent's queue answers in a few milliseconds at ten million requests,
+# and building 50 model instances with their customers and serializing them field by field
+# through DRF took longer than the query (bench: requests.queue.*.http).
+QUEUE_COLUMNS = (
+    "id",
+    "customer_id",
+    "customer__name",
+    "request_type_id",
+    "request_type__name",
+    "channel",
+    "subject",
+    "priority",
+    "status",
+    "is_open",
+    "unit_id",
+    "responsible_id",
+    "registered_at",
+    "response_due_at",
+    "resolution_due_at",
+    "due_at",
+    "paused_at",
+    "escalation_level",
+    "closed_at",
+)
+
+
+def queue_rows(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """RequestOutput's representation of queue rows read with `values_list(*QUEUE_COLUMNS)`."""
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+
+    def instant(value: datetime.datetime | None) -> str | None:
+        # DRF's DateTimeField: in the current time zone, ISO 8601, UTC as "Z".
+        if value is None:
+            return None
+        text = value.astimezone(zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    shaped = []
+    for (
+        pk,
+        customer,
+        customer_name,
+        request_type,
+        request_type_name,
+        channel,
+        subject,
+        priority,
+        state,
+        is_open,
+        unit,
+        responsible,
+        registered_at,
+        response_due_at,
+        resolution_due_at,
+        due_at,
+        paused_at,
+        escalation_level,
+        closed_at,
+    ) in rows:
+        shaped.append(
+            {
+                "id": pk,
+                "number": format_number(pk),
+                "customer": customer,
+                "customer_name": customer_name,
+                "request_type": request_type,
+                "request_type_name": request_type_name,
+                "channel": channel,
+                "subject": subject,
+                "priority": priority,
+                "status": state,
+                "is_open": is_open,
+                "unit": unit,
+                "responsible": responsible,
+                "registered_at": instant(registered_at),
+                "response_due_at": instant(response_due_at),
+                "resolution_due_at": instant(resolution_due_at),
+                "due_at": instant(due_at),
+                "is_overdue": due_at is not None and due_at < now,
+                "paused_at": instant(paused_at),
+                "escalation_level": escalation_level,
+                "closed_at": instant(closed_at),
+            }
+        )
+    return shaped
 
 
 def _detail(request: Request, pk: int) -> Response:
