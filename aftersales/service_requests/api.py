@@ -24,6 +24,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
     extend_schema_view,
+    inline_serializer,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -118,6 +119,7 @@ class QuestionOutput(serializers.ModelSerializer):
         source="show_if_field",
         slug_field="key",
         read_only=True,
+        allow_null=True,
         help_text="Asked only when the answer to this question (its key) is one of "
         "`show_if_answers`; null: always asked.",
     )
@@ -430,6 +432,19 @@ class QueueQuery(serializers.Serializer):
 # --- requests: endpoints ---------------------------------------------------------------------
 
 
+def _page_of(name: str, item: type[serializers.Serializer], *, counted: bool = True):  # type: ignore[no-untyped-def]
+    """The schema of a page of `item`s (for views that paginate by hand, so drf-spectacular
+    cannot tell): count (when `counted`), next, previous, results."""
+    fields: dict[str, serializers.Field] = {
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": item(many=True),
+    }
+    if counted:
+        fields = {"count": serializers.IntegerField(), **fields}
+    return inline_serializer(name, fields)
+
+
 class QueuePagination(PageNumberPagination):
     """Pages of a queue without a count: a queue is read from the top, and counting every open
     request of a big unit would cost more than the page. `next` is there while more follow."""
@@ -560,7 +575,10 @@ class ServiceRequestViewSet(ScopedReadViewSet):
                 description="Which queue (default: mine).",
             )
         ],
-        responses={200: RequestOutput(many=True), **ERROR_RESPONSES},
+        responses={
+            200: _page_of("RequestQueuePage", RequestOutput, counted=False),
+            **ERROR_RESPONSES,
+        },
     )
     @action(detail=False, methods=["get"], filter_backends=[], pagination_class=QueuePagination)
     def queue(self, request: Request) -> Response:
@@ -789,7 +807,7 @@ class RequestMessagesView(APIView):
             OpenApiParameter("page", int, description="A page number."),
             OpenApiParameter("page_size", int, description="Messages a page (at most 500)."),
         ],
-        responses={200: MessageOutput(many=True), **ERROR_RESPONSES},
+        responses={200: _page_of("PaginatedMessageOutputList", MessageOutput), **ERROR_RESPONSES},
     )
     def get(self, request: Request, pk: int) -> Response:
         from aftersales.api.pagination import PagePagination
