@@ -192,6 +192,7 @@ def verify(scale: Scale) -> dict[str, int]:
         "calendars.CalendarDay",
         "customers.Customer",
         "installed_base.InstalledProduct",
+        "service_requests.ServiceRequest",
     ):
         model = apps.get_model(label)
         counts[model._meta.db_table] = model._base_manager.count()

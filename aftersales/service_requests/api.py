@@ -584,9 +584,24 @@ class ServiceRequestViewSet(ScopedReadViewSet):
     def queue(self, request: Request) -> Response:
         query = QueueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        rows = selectors.queue(request.user, query.validated_data.get("view") or "mine")
-        page = self.paginate_queryset(rows.values_list(*QUEUE_COLUMNS))
+        which = query.validated_data.get("view") or "mine"
+        rows: Any = selectors.queue(request.user, which).values_list(*QUEUE_COLUMNS)
+        if which == "mine":
+            rows = _MyQueue(request.user, rows)
+        page = self.paginate_queryset(rows)
         return self.get_paginated_response(queue_rows(page))
+
+
+class _MyQueue:
+    """The "mine" queue for the paginator: the page comes from `selectors.my_queue_head` (an
+    index scan in due order), or from the scoped queryset when that declines."""
+
+    def __init__(self, user: User, scoped: QuerySet[Any]) -> None:
+        self.user, self.scoped = user, scoped
+
+    def __getitem__(self, part: slice) -> list[tuple[Any, ...]]:
+        head = selectors.my_queue_head(self.user, QUEUE_COLUMNS, part.stop)
+        return head[part] if head is not None else list(self.scoped[part])
 
 
 # A queue page is read as plain values and shaped here, as RequestOutput would shape it (the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,7 @@ from aftersales.calendars.business_time import (
 )
 from aftersales.calendars.selectors import schedule_for_unit
 from aftersales.contracts.models import ServiceContract
-from aftersales.core.scoping import ancestor_paths
+from aftersales.core.scoping import ancestor_paths, scope_paths
 from aftersales.customers.models import Address
 from aftersales.organisation.models import Unit
 from aftersales.service_requests.models import (
@@ -220,6 +221,28 @@ def queue(user: User, which: str, now: datetime.datetime | None = None) -> Query
     # NULLS LAST is PostgreSQL's default for an ascending index (the plan stays a plain index
     # scan); SQLite needs it said.
     return rows.order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def my_queue_head(user: User, fields: Sequence[str], stop: int) -> list[tuple] | None:  # type: ignore[type-arg]
+    """The first `stop` rows (as `values_list(*fields)`) of `queue(user, "mine")`, read by the
+    queue index in due order without the scope join; None when any of them lies outside the
+    user's scope (a responsible who moved units): then read `queue` itself.
+
+    With the join, PostgreSQL takes a responsible's open requests to be spread over all units,
+    expects one in the user's, and reads them all to sort them: 474 rows for a page of 50 at
+    ten million requests, ten times the work at one million (bench: requests.queue.mine)."""
+    paths = scope_paths(user)
+    rows = (
+        ServiceRequest.objects.filter(is_open=True, responsible=user)
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+        .values_list(*fields, "unit__path")[:stop]
+    )
+    found = []
+    for *values, unit_path in rows:
+        if paths is not None and not any(unit_path.startswith(path) for path in paths):
+            return None
+        found.append(tuple(values))
+    return found
 
 
 def unit_head_ids(unit_ids: list[int]) -> dict[int, list[int]]:

@@ -137,9 +137,15 @@ def _queues(ctx: Context, total: int) -> list[Result]:
             user = users[name]
 
             def call(user: Any = user, which: str = which) -> object:
-                # What the endpoint does after authentication: the page as values, shaped.
-                rows = selectors.queue(_fresh(user), which).values_list(*QUEUE_COLUMNS)
-                return queue_rows(list(rows[:50]))
+                # What the endpoint does after authentication: the page (and one row more, to
+                # know whether another follows) as values, shaped.
+                user = _fresh(user)
+                if which == "mine":
+                    head = selectors.my_queue_head(user, QUEUE_COLUMNS, 51)
+                    if head is not None:
+                        return queue_rows(head[:50])
+                rows = selectors.queue(user, which).values_list(*QUEUE_COLUMNS)
+                return queue_rows(list(rows[:51])[:50])
 
             rows = len(call())  # type: ignore[arg-type]
             result = orm_vs_raw(

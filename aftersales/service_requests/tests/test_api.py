@@ -395,6 +395,23 @@ def test_the_queues_are_ordered_by_due_time(api, desk, network):
     assert list(response.json()["error"]["fields"]) == ["view"]
 
 
+def test_my_queue_leaves_out_requests_outside_my_units_even_where_i_am_responsible(api, desk):
+    """Someone who moved units stays responsible for requests they no longer see."""
+    mine = [
+        make_service_request(desk.alice, request_type=desk.repair, answers={"where": "shop"})
+        for _ in range(3)
+    ]
+    elsewhere = make_service_request(
+        desk.foreign, request_type=desk.repair, answers={"where": "shop"}
+    )
+    ServiceRequest.objects.filter(pk__in=[r.pk for r in [*mine, elsewhere]]).update(
+        responsible=desk.dispatcher
+    )
+    ServiceRequest.objects.filter(pk=elsewhere.pk).update(due_at=timezone.now())
+    body = api.get("/api/v1/requests/queue/", {"view": "mine"}).json()
+    assert sorted(row["id"] for row in body["results"]) == sorted(r.pk for r in mine)
+
+
 def test_a_queue_row_is_the_request_as_the_list_shows_it(api, desk):
     item = make_service_request(desk.alice, request_type=desk.repair, answers={"where": "shop"})
     services.request_transition(request=item, to_status=Status.IN_WORK, user=desk.dispatcher)
