@@ -819,8 +819,12 @@ class RequestMessagesView(APIView):
     @extend_schema(
         summary="A request's messages and internal notes",
         parameters=[
-            OpenApiParameter("page", int, description="A page number."),
-            OpenApiParameter("page_size", int, description="Messages a page (at most 500)."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": 500},
+                description="Messages a page (at most 500).",
+            ),
         ],
         responses={200: _page_of("PaginatedMessageOutputList", MessageOutput), **ERROR_RESPONSES},
     )
