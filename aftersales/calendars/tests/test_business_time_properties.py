@@ -90,8 +90,10 @@ def test_between_inverts_add(scenario, n):  # type: ignore[no-untyped-def]
 @given(scenarios(), st.integers(0, 20_000), st.integers(0, 20_000))
 def test_between_is_non_negative_and_additive_over_a_split(scenario, first, second):  # type: ignore[no-untyped-def]
     schedule, a = scenario
-    b = a + dt.timedelta(minutes=first)
-    c = b + dt.timedelta(minutes=second)
+    # Steps are taken in real time: an aware datetime plus a timedelta is wall-clock arithmetic
+    # that drops `fold`, so 01:00 (second, EST) + 0 minutes would be 01:00 EDT, an hour earlier.
+    b = (a.astimezone(dt.UTC) + dt.timedelta(minutes=first)).astimezone(a.tzinfo)
+    c = (b.astimezone(dt.UTC) + dt.timedelta(minutes=second)).astimezone(a.tzinfo)
     ab = business_time_between(schedule, a, b)
     bc = business_time_between(schedule, b, c)
     assert ab >= dt.timedelta(0)

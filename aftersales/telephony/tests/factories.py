@@ -11,7 +11,10 @@ _numbers = itertools.count(1)
 def make_phone_line(unit: Unit, number: str | None = None, **fields) -> PhoneLine:  # type: ignore[no-untyped-def]
     """A line customers dial (by default a 400 number, unique per call of this maker)."""
     fields.setdefault("name", f"Line {next(_numbers)}")
-    number = number or f"400-8{next(_numbers):02d}-{next(_numbers):04d}"
+    if number is None:
+        # A valid Chinese 400 number (ten digits), unique for the first million lines.
+        serial = next(_numbers)
+        number = f"400-8{serial // 10_000 % 100:02d}-{serial % 10_000:04d}"
     return services.phone_line_create(number=number, unit=unit, **fields)
 
 
