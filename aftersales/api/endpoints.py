@@ -15,6 +15,9 @@ APPS_WITH_API = [
     "aftersales.contracts",
     "aftersales.service_requests",
     "aftersales.telephony",
+    "aftersales.stock",
+    "aftersales.work_orders",
+    "aftersales.field_service",
 ]
 
 

@@ -1,0 +1,2 @@
+app_name = "field_service"
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+app_name = "work_orders"
+urlpatterns: list = []
