@@ -124,3 +124,25 @@ SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
     | {"accounts.view_user", "accounts.view_position"},
     "administrator": _ADMIN,
 }
+
+# Work orders: reception, technicians and field engineers take in and do the work; dispatchers
+# and unit heads also dispatch it to engineers; settlement, quality and executives read it.
+_WORK_ORDERS_READ = {"work_orders.view_workorder"}
+_WORK_ORDERS_WORK = _WORK_ORDERS_READ | {
+    "work_orders.add_workorder",
+    "work_orders.change_workorder",
+    "work_orders.work_workorder",
+}
+_WORK_ORDERS_DISPATCH = _WORK_ORDERS_WORK | {"work_orders.dispatch_workorder"}
+for _code, _perms in {
+    "outlet_reception": _WORK_ORDERS_WORK,
+    "technician": _WORK_ORDERS_WORK,
+    "field_engineer": _WORK_ORDERS_WORK,
+    "dispatcher": _WORK_ORDERS_DISPATCH,
+    "unit_head": _WORK_ORDERS_DISPATCH,
+    "settlement_clerk": _WORK_ORDERS_READ,
+    "quality_engineer": _WORK_ORDERS_READ,
+    "executive": _WORK_ORDERS_READ,
+    "administrator": _WORK_ORDERS_DISPATCH,
+}.items():
+    SYSTEM_POSITION_PERMISSIONS[_code] = SYSTEM_POSITION_PERMISSIONS[_code] | _perms
