@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from aftersales.catalog.models import FaultCode, LabourItem, Part, RepairCode
 from aftersales.core.files import guess_content_type
 from aftersales.customers.models import Customer
-from aftersales.installed_base.models import InstalledProduct
+from aftersales.installed_base.models import InstalledProduct, normalise_serial
 from aftersales.installed_base.selectors import WarrantyState, warranty_status
 from aftersales.notifications.services import notify
 from aftersales.organisation.models import Unit
@@ -218,7 +218,13 @@ def _check_step(order: WorkOrder, to_status: str) -> None:
 def manual_statuses(order: WorkOrder) -> list[str]:
     """The statuses the "change status" action offers: the allowed ones that no dedicated step
     (quote, arrival, hand-back with signature) owns."""
+    if _quote_waiting(order):
+        return [Status.CANCELLED] if Status.CANCELLED in order.allowed_statuses() else []
     return [s for s in Status.values if s in order.allowed_statuses() and s not in AUTOMATIC]
+
+
+def _quote_waiting(order: WorkOrder) -> bool:
+    return order.status == Status.AWAITING_APPROVAL and order.quote_status == QuoteStatus.SENT
 
 
 @transaction.atomic
@@ -237,12 +243,24 @@ def work_order_transition(
             }
         )
     _check_step(order, to_status)
+    if _quote_waiting(order) and to_status != Status.CANCELLED:
+        # Moving on by hand would leave the customer's link able to answer a quote the order
+        # has left behind (and no new quote could be sent while this one waits).
+        raise ValidationError(
+            {
+                "status": _(
+                    "The quote is waiting for the customer's answer; record the answer first."
+                )
+            }
+        )
     note = note.strip()
     if to_status == Status.CANCELLED:
         if not note:
             raise ValidationError({"note": _("Say why the work order is cancelled.")})
         _check_custody_home(order)
         _return_unused_parts(order, user)
+        # Links the customer still holds die with the order.
+        order.links.filter(used_at__isnull=True).update(used_at=timezone.now())
         if order.custody == Custody.OUTLET:
             _custody(order, CustodyKind.RETURNED, Custody.CUSTOMER, user=user, note=note)
     _move(order, to_status, user, note)
@@ -607,7 +625,9 @@ def _give_back(line: PartLine, quantity: Decimal, user: User | None) -> None:
 
 def _return_unused_parts(order: WorkOrder, user: User | None) -> None:
     """A cancelled order gives every part it still holds back to stock."""
-    for line in order.part_lines.select_for_update().select_related("part", "warehouse"):
+    for line in order.part_lines.select_for_update(of=("self",)).select_related(
+        "part", "warehouse"
+    ):
         if line.used_quantity > 0:
             _give_back(line, line.used_quantity, user)
     _recompute_costs(order)
@@ -777,12 +797,43 @@ def device_swap(*, order: WorkOrder, new_serial: str, user: User, note: str = ""
     if order.product is None:
         raise ValidationError(_("Record which product this is before swapping it."))
     _check_custody_home(order)
-    from aftersales.installed_base.services import product_update
-
     product = order.product
     old_serial = product.serial
     # Same model, same purchase: the replacement inherits the warranty of the device it replaces.
-    product_update(
+    if normalise_serial(new_serial) == old_serial:
+        raise ValidationError(
+            {"new_serial": _("The replacement must have another serial number than the device.")}
+        )
+    try:
+        product = _swap_serial(product, new_serial, user)
+    except ValidationError as error:
+        raise _renamed(error, "serial", "new_serial") from None
+    event = _custody(
+        order,
+        CustodyKind.SWAPPED,
+        order.custody,
+        user=user,
+        to_unit=order.custody_unit,
+        reference=product.serial,
+        note=(note.strip() + " " if note.strip() else "")
+        + _("(was %(serial)s)") % {"serial": old_serial},
+    )
+    order.save()
+    return event
+
+
+def _renamed(error: ValidationError, old: str, new: str) -> ValidationError:
+    if not hasattr(error, "error_dict") or old not in error.error_dict:
+        return error
+    errors = dict(error.error_dict)
+    errors[new] = errors.pop(old)
+    return ValidationError(errors)
+
+
+def _swap_serial(product: InstalledProduct, new_serial: str, user: User) -> InstalledProduct:
+    from aftersales.installed_base.services import product_update
+
+    return product_update(
         product=product,
         model=product.model,
         serial=new_serial,
@@ -794,18 +845,6 @@ def device_swap(*, order: WorkOrder, new_serial: str, user: User, note: str = ""
         notes=product.notes,
         user=user,
     )
-    event = _custody(
-        order,
-        CustodyKind.SWAPPED,
-        order.custody,
-        user=user,
-        to_unit=order.custody_unit,
-        reference=new_serial,
-        note=(note.strip() + " " if note.strip() else "")
-        + _("(was %(serial)s)") % {"serial": old_serial},
-    )
-    order.save()
-    return event
 
 
 # --- Photos, signatures, rating --------------------------------------------------------------
