@@ -65,6 +65,33 @@ _REQUESTS_DISPATCH = _REQUESTS_WORK | {
     "contracts.add_servicecontract",
     "contracts.change_servicecontract",
 }
+# Field service: engineers record their own visits and the contact with the customer;
+# dispatchers and unit heads run the board; administrators keep engineers and policies.
+_FIELD_WORK = {
+    "field_service.view_visit",
+    "field_service.work_visit",
+    "field_service.view_fieldjob",
+    "field_service.contact_fieldjob",
+    "field_service.view_clockbreach",
+    "field_service.view_engineer",
+}
+_FIELD_SETUP = {
+    "field_service.view_engineer",
+    "field_service.add_engineer",
+    "field_service.change_engineer",
+    "field_service.view_responsepolicy",
+    "field_service.add_responsepolicy",
+    "field_service.change_responsepolicy",
+}
+_FIELD_DISPATCH = (
+    _FIELD_WORK
+    | _FIELD_SETUP
+    | {
+        "field_service.add_visit",
+        "field_service.change_visit",
+        "field_service.dispatch_visit",
+    }
+)
 # Telephony: the calls of one's units (the pop-up, the missed calls); phone lines are
 # configured by administrators, whose position also lets a phone exchange report calls.
 _CALLS = {"telephony.view_call"}
@@ -74,6 +101,7 @@ _ADMIN = (
     | _CATALOG_KEEPER
     | _CUSTOMERS_WRITE
     | _REQUESTS_DISPATCH
+    | _FIELD_SETUP
     | {
         "service_requests.configure_servicerequest",
         "customers.merge_customer",
@@ -104,8 +132,13 @@ SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
     | _REQUESTS_WORK
     | _CALLS
     | {"contracts.add_servicecontract"},
-    "dispatcher": _BASE | _CUSTOMERS_WRITE | _REQUESTS_DISPATCH | _CALLS | {"accounts.view_user"},
-    "field_engineer": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
+    "dispatcher": _BASE
+    | _CUSTOMERS_WRITE
+    | _REQUESTS_DISPATCH
+    | _CALLS
+    | _FIELD_DISPATCH
+    | {"accounts.view_user"},
+    "field_engineer": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK | _FIELD_WORK,
     "outlet_reception": _BASE | _CUSTOMERS_WRITE | _REQUESTS_WORK,
     "technician": _BASE | _CUSTOMERS_READ | _REQUESTS_WORK,
     "storekeeper": set(_BASE),
@@ -117,7 +150,8 @@ SYSTEM_POSITION_PERMISSIONS: dict[str, set[str]] = {
     | _REQUESTS_DISPATCH
     | _CALLS
     | {"accounts.view_user", "calendars.change_businesscalendar", "customers.merge_customer"}
-    | {"inbox.view_inboundmessage", "inbox.change_inboundmessage"},
+    | {"inbox.view_inboundmessage", "inbox.change_inboundmessage"}
+    | _FIELD_DISPATCH,
     "executive": _BASE
     | _CUSTOMERS_READ
     | _REQUESTS_READ
