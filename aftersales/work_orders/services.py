@@ -502,7 +502,11 @@ def sign_by_link(
     comment: str = "",
 ) -> Signature:
     link = _use_link(token, CustomerLink.Purpose.SIGN)
-    signature = signature_record(
+    # The rating first: the signature's file is written last, so a refused rating leaves no
+    # orphan image behind.
+    if rating is not None:
+        rating_record(order=link.work_order, rating=rating, comment=comment, user=None)
+    return signature_record(
         order=link.work_order,
         kind=SignatureKind.SERVICE_RECORD,
         signer_name=signer_name,
@@ -510,9 +514,6 @@ def sign_by_link(
         user=None,
         through_link=True,
     )
-    if rating is not None:
-        rating_record(order=link.work_order, rating=rating, comment=comment, user=None)
-    return signature
 
 
 # --- Parts and labour ------------------------------------------------------------------------
