@@ -46,6 +46,8 @@ NOT_IN_MATRIX = {
     "api:docs": "public API documentation page",
     "notifications:open": "own notifications only (others' are 404: notifications test_views)",
     "notifications:mark_read": "POST-only, marks the caller's own notifications",
+    "work_orders:customer_link": "public one-time customer link, the token is the key "
+    "(work_orders tests/test_views.py: test_link_*)",
 }
 # portal: the customers' pages take a portal account (their own session key), never a staff
 # login or permission; aftersales/portal/tests/test_security.py covers them.
