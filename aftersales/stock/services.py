@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -206,18 +205,49 @@ def check_compatible(parts: Sequence[Part], for_model: ProductModel | None) -> N
 Key = tuple[int, int, str]  # (part id, warehouse id, condition): the lock order
 
 
-def _lock(keys: Iterable[Key], *, create: bool) -> dict[Key, StockBalance]:
-    """Lock the balance rows of `keys` in a fixed order and return them; with `create`, rows
-    that do not exist yet are made first (INSERT … ON CONFLICT DO NOTHING: two first receipts
-    of a part cannot both insert it)."""
+@dataclass
+class _Balance:
+    """A locked balance row, as read (and then changed) by a movement."""
+
+    pk: int
+    quantity: Decimal
+    value: Decimal
+    average_cost: Decimal
+    touched: bool = False
+
+
+def _decimal(raw: Any, step: Decimal) -> Decimal:
+    # PostgreSQL hands numerics over as Decimal; SQLite stores them with numeric affinity
+    # and hands back int or float, whose shortest repr is the value written.
+    return raw if isinstance(raw, Decimal) else Decimal(str(raw)).quantize(step)
+
+
+def _lock(keys: Iterable[Key], *, create: bool) -> dict[Key, _Balance]:
+    """Lock the balance rows of `keys` in a fixed order (part, warehouse, condition) and
+    return them; with `create`, rows that do not exist yet are made first (INSERT … ON
+    CONFLICT DO NOTHING: two first receipts of a part cannot both insert it).
+
+    Plain SQL: a movement is a few statements and the ORM's building of them cost more than
+    the database's work (bench/README.md, stock)."""
     ordered = sorted(set(keys))
-    condition = Q(pk__in=[])
-    for part_id, warehouse_id, state in ordered:
-        condition |= Q(part_id=part_id, warehouse_id=warehouse_id, condition=state)
-    rows = StockBalance.objects.filter(condition).order_by("part_id", "warehouse_id", "condition")
+    where = " OR ".join(["(part_id = %s AND warehouse_id = %s AND condition = %s)"] * len(ordered))
+    sql = (
+        "SELECT part_id, warehouse_id, condition, id, quantity, value, average_cost"
+        f" FROM {BALANCE_TABLE} WHERE {where} ORDER BY part_id, warehouse_id, condition"
+    )
     if connection.features.has_select_for_update:
-        rows = rows.select_for_update()
-    found = {(b.part_id, b.warehouse_id, b.condition): b for b in rows}
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for key in ordered for value in key])
+        found = {
+            (part_id, warehouse_id, state): _Balance(
+                pk,
+                _decimal(quantity, QUANTITY_STEP),
+                _decimal(value, MONEY_STEP),
+                _decimal(average, COST_STEP),
+            )
+            for part_id, warehouse_id, state, pk, quantity, value, average in cursor.fetchall()
+        }
     missing = [key for key in ordered if key not in found]
     if missing and create:
         StockBalance.objects.bulk_create(
@@ -253,7 +283,7 @@ class _Entry:
 
 def _post(
     entries: Sequence[_Entry],
-    balances: dict[Key, StockBalance],
+    balances: dict[Key, _Balance],
     *,
     user: User,
     reference: str = "",
@@ -265,10 +295,9 @@ def _post(
     message)."""
     now = timezone.now()
     movements: list[StockMovement] = []
-    touched: dict[int, StockBalance] = {}
     for entry in entries:
         balance = balances[(entry.part.pk, entry.warehouse.pk, entry.condition)]
-        touched[balance.pk] = balance
+        balance.touched = True
         if entry.quantity > 0:
             if entry.total is not None:
                 total = entry.total
@@ -290,35 +319,24 @@ def _post(
             total = -total
         if balance.quantity:
             balance.average_cost = unit_cost_of(balance.value, balance.quantity)
-        movements.append(
-            StockMovement(
-                kind=entry.kind,
-                warehouse=entry.warehouse,
-                part=entry.part,
-                condition=entry.condition,
-                quantity=entry.quantity,
-                unit_cost=unit_cost,
-                total_cost=total,
-                balance_after=balance.quantity,
-                value_after=balance.value,
-                reference=reference,
-                note=note,
-                transfer=transfer,
-                user=user,
-                created_at=now,
-            )
+        movement = StockMovement(
+            kind=entry.kind,
+            warehouse=entry.warehouse,
+            part=entry.part,
+            condition=entry.condition,
+            quantity=entry.quantity,
+            unit_cost=unit_cost,
+            total_cost=total,
+            balance_after=balance.quantity,
+            value_after=balance.value,
+            reference=reference,
+            note=note,
+            transfer=transfer,
+            user=user,
+            created_at=now,
         )
-    for balance in touched.values():
-        StockBalance.objects.filter(pk=balance.pk).update(
-            quantity=balance.quantity,
-            value=balance.value,
-            average_cost=balance.average_cost,
-            updated_at=now,
-        )
-    if len(movements) == 1:
-        movements[0].save(force_insert=True)
-    else:
-        StockMovement.objects.bulk_create(movements)
+        movements.append(movement)
+    _write(movements, [b for b in balances.values() if b.touched], now)
     links = [
         StockMovement.serials.through(stockmovement_id=movement.pk, serialnumber_id=serial.pk)
         for movement, entry in zip(movements, entries, strict=True)
@@ -327,6 +345,68 @@ def _post(
     if links:
         StockMovement.serials.through.objects.bulk_create(links)
     return movements
+
+
+BALANCE_TABLE = StockBalance._meta.db_table
+MOVEMENT_TABLE = StockMovement._meta.db_table
+MOVEMENT_COLUMNS = (
+    "kind, warehouse_id, part_id, condition, quantity, unit_cost, total_cost, balance_after,"
+    " value_after, reference, note, transfer_id, user_id, created_at"
+)
+UPDATE_BALANCE = (
+    f"UPDATE {BALANCE_TABLE} SET quantity = %s, value = %s, average_cost = %s, updated_at = %s"
+    " WHERE id = %s"
+)
+
+
+def _write(movements: list[StockMovement], balances: list[_Balance], now: Any) -> None:
+    """The balances' new figures and the ledger rows: on PostgreSQL one statement (the
+    updates as data-modifying CTEs of the insert), on SQLite one per balance and one insert."""
+    ops = connection.ops
+    at = ops.adapt_datetimefield_value(now)
+    updates = [
+        [
+            ops.adapt_decimalfield_value(b.quantity),
+            ops.adapt_decimalfield_value(b.value),
+            ops.adapt_decimalfield_value(b.average_cost),
+            at,
+            b.pk,
+        ]
+        for b in balances
+    ]
+    rows = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(movements))
+    insert = f"INSERT INTO {MOVEMENT_TABLE} ({MOVEMENT_COLUMNS}) VALUES {rows} RETURNING id"
+    params: list[Any] = []
+    for m in movements:
+        params += [
+            m.kind,
+            m.warehouse_id,
+            m.part_id,
+            m.condition,
+            ops.adapt_decimalfield_value(m.quantity),
+            ops.adapt_decimalfield_value(m.unit_cost),
+            ops.adapt_decimalfield_value(m.total_cost),
+            ops.adapt_decimalfield_value(m.balance_after),
+            ops.adapt_decimalfield_value(m.value_after),
+            m.reference,
+            m.note,
+            m.transfer_id,
+            m.user_id,
+            at,
+        ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            ctes = ", ".join(f"u{n} AS ({UPDATE_BALANCE})" for n in range(len(updates)))
+            cursor.execute(f"WITH {ctes} {insert}", [v for u in updates for v in u] + params)
+        else:
+            for update in updates:
+                cursor.execute(UPDATE_BALANCE, update)
+            cursor.execute(insert, params)
+        ids = [row[0] for row in cursor.fetchall()]
+    for movement, pk in zip(movements, ids, strict=True):
+        movement.pk = pk
+        movement._state.adding = False
+        movement._state.db = connection.alias
 
 
 # --- Serial numbers ---------------------------------------------------------------------------
