@@ -28,6 +28,10 @@ SCHEDULE = {
     "aftersales.service_requests.jobs.escalate_overdue_requests": crontab(
         minute=",".join(str(minute) for minute in range(1, 60, 5))
     ),
+    # Every five minutes at :03, :08, … :58: field service's contact and on-site clocks.
+    "aftersales.field_service.jobs.sweep_field_clocks": crontab(
+        minute=",".join(str(minute) for minute in range(3, 60, 5))
+    ),
 }
 
 
