@@ -332,6 +332,9 @@ class IntakeView(ObjectFormMixin, generic.FormView):
     def _take_in(self, form: forms.IntakeForm) -> WorkOrder:
         data = form.cleaned_data
         user = self.request.user
+        # An unreadable signature is refused before any photo reaches the disk (files written
+        # before a rollback would stay behind).
+        services.decode_signature(data["signature"])
         model = data["model"]
         found = selectors.product_by_serial(
             self.customer, user, data["serial"], model.pk if model else None
