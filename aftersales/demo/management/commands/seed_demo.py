@@ -196,7 +196,11 @@ class Command(BaseCommand):
         created += made
         created += demo.seed_products(admin, customers)
         created += requests_demo.seed_request_configuration(admin)
-        return created + requests_demo.seed_requests(admin, customers)
+        created += requests_demo.seed_requests(admin, customers)
+        from aftersales.demo import field_service as field_demo
+
+        # Field engineers (and the Shanghai one's login, engineer-sh), policy, today's visits.
+        return created + field_demo.seed_field_service(admin, DEMO_PASSWORD)
 
     def _calendars(self) -> None:
         hq = Unit.objects.get(code="hq")

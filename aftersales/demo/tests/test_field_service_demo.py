@@ -1,0 +1,16 @@
+import pytest
+from django.core.management import call_command
+
+from aftersales.accounts.models import User
+from aftersales.demo.field_service import seed_field_service
+from aftersales.field_service.models import Engineer, FieldJob, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_engineers_and_todays_field_work_and_seeding_twice_adds_nothing():
+    call_command("seed_demo", "--quiet-logins")
+    assert Engineer.objects.count() == 2
+    assert set(Visit.objects.values_list("status", flat=True)) == {"planned", "on_site"}
+    assert FieldJob.objects.filter(contacted_at__isnull=True).count() == 2
+    assert seed_field_service(User.objects.get(username="admin"), "x") == 0
