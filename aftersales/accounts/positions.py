@@ -180,3 +180,29 @@ for _code, _perms in {
     "administrator": _WORK_ORDERS_DISPATCH,
 }.items():
     SYSTEM_POSITION_PERMISSIONS[_code] = SYSTEM_POSITION_PERMISSIONS[_code] | _perms
+
+# Spare-parts stock: storekeepers and administrators keep it (warehouses, every movement,
+# transfers); unit heads record movements and transfers; technicians and field engineers see
+# what is on the shelves; settlement clerks and executives read the ledger.
+_STOCK_SHELVES = {"stock.view_warehouse", "stock.view_stockbalance"}
+_STOCK_READ = _STOCK_SHELVES | {
+    "stock.view_stockmovement",
+    "stock.view_transfer",
+    "stock.view_serialnumber",
+}
+_STOCK_MOVE = _STOCK_READ | {
+    "stock.add_stockmovement",
+    "stock.add_transfer",
+    "stock.change_transfer",
+}
+_STOCK_KEEP = _STOCK_MOVE | {"stock.add_warehouse", "stock.change_warehouse"}
+for _code, _perms in {
+    "storekeeper": _STOCK_KEEP,
+    "administrator": _STOCK_KEEP,
+    "unit_head": _STOCK_MOVE,
+    "technician": _STOCK_SHELVES,
+    "field_engineer": _STOCK_SHELVES,
+    "settlement_clerk": _STOCK_READ,
+    "executive": _STOCK_READ,
+}.items():
+    SYSTEM_POSITION_PERMISSIONS[_code] = SYSTEM_POSITION_PERMISSIONS[_code] | _perms

@@ -124,7 +124,10 @@ class MovementFilter(StyledFilterFormMixin, django_filters.FilterSet):
 class TransferFilter(StyledFilterFormMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TransferStatus.choices, label=_("Status"))
     warehouse = django_filters.ModelChoiceFilter(
-        queryset=_visible_warehouses, method="at_either_end", label=_("Warehouse (either end)")
+        queryset=_visible_warehouses,
+        field_name="source",
+        method="at_either_end",
+        label=_("Warehouse (either end)"),
     )
 
     class Meta:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
-from aftersales.core.scoping import ancestor_paths
+from aftersales.core.scoping import ancestor_paths, scope_paths, subtree_q
 from aftersales.stock.filters import BalanceFilter, MovementFilter
 from aftersales.stock.models import (
     Condition,
@@ -89,6 +89,18 @@ def warehouse_for_unit(unit: Unit) -> Warehouse | None:
         .order_by("-unit__depth", "code")
         .first()
     )
+
+
+def transfer_destinations(user: User) -> QuerySet[Warehouse]:
+    """Where the user may send parts: active warehouses of their subtree and of the units
+    above it (an outlet sends defective parts up to its centre; sideways transfers between
+    siblings are the common parent's storekeepers' to make)."""
+    paths = scope_paths(user)
+    rows = Warehouse.objects.filter(is_active=True).select_related("unit").order_by("code")
+    if paths is None:
+        return rows
+    above = {ancestor for path in paths for ancestor in ancestor_paths(path)}
+    return rows.filter(subtree_q("unit", paths) | Q(unit__path__in=sorted(above)))
 
 
 def ledger_agrees(warehouse: Warehouse | None = None) -> list[tuple[int, int, str]]:
