@@ -391,6 +391,15 @@ SPECTACULAR_SETTINGS = {
         "RequestPriorityEnum": "aftersales.service_requests.models.Priority",
         "ContractStatusEnum": "aftersales.contracts.models.ContractStatus",
         "ServiceLevelEnum": "aftersales.contracts.models.ServiceLevel",
+        "WorkOrderKindEnum": "aftersales.work_orders.models.Kind",
+        "WorkOrderStatusEnum": "aftersales.work_orders.models.Status",
+        "WorkOrderWarrantyEnum": "aftersales.work_orders.models.Warranty",
+        "WorkOrderEventKindEnum": "aftersales.work_orders.models.EventKind",
+        "QuoteStatusEnum": "aftersales.work_orders.models.QuoteStatus",
+        "CustodyEnum": "aftersales.work_orders.models.Custody",
+        "CustodyKindEnum": "aftersales.work_orders.models.CustodyKind",
+        "CustodyStepEnum": "aftersales.work_orders.api.CUSTODY_STEP_CHOICES",
+        "SignatureKindEnum": "aftersales.work_orders.models.SignatureKind",
     },
 }
 

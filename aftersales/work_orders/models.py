@@ -16,12 +16,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from aftersales.core.files import private_storage
-from aftersales.core.scoping import ScopedQuerySet
+from aftersales.core.scoping import ScopedQuerySet, scope_paths, subtree_q
 
 NUMBER_PREFIX = "W"
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -116,7 +117,24 @@ class QuoteStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
-class WorkOrderQuerySet(ScopedQuerySet):
+class OrderScopedQuerySet(ScopedQuerySet):
+    """Rows of the orders of the user's units, and of the orders handed off to them that are
+    still on the way: the receiving unit must find the order to record its arrival (it then
+    becomes the order's unit). `order` is the path to the work order ("" for the order)."""
+
+    order = ""
+
+    def visible_to(self, user):  # type: ignore[no-untyped-def]
+        paths = scope_paths(user)
+        if paths is None:
+            return self.all()
+        incoming = Q(**{f"{self.order}custody": Custody.IN_TRANSIT}) & subtree_q(
+            f"{self.order}custody_unit", paths
+        )
+        return self.filter(subtree_q(f"{self.order}unit", paths) | incoming)
+
+
+class WorkOrderQuerySet(OrderScopedQuerySet):
     scope_field = "unit"
 
     def open(self):  # type: ignore[no-untyped-def]
@@ -303,8 +321,9 @@ class EventKind(models.TextChoices):
     NOTE = "note", _("Note")
 
 
-class WorkOrderEventQuerySet(ScopedQuerySet):
+class WorkOrderEventQuerySet(OrderScopedQuerySet):
     scope_field = "work_order__unit"
+    order = "work_order__"
 
 
 class WorkOrderEvent(models.Model):
@@ -337,8 +356,9 @@ class WorkOrderEvent(models.Model):
         return f"{self.work_order_id} {self.kind}"
 
 
-class LineQuerySet(ScopedQuerySet):
+class LineQuerySet(OrderScopedQuerySet):
     scope_field = "work_order__unit"
+    order = "work_order__"
 
 
 class LabourLine(models.Model):
@@ -449,8 +469,9 @@ class CustodyKind(models.TextChoices):
     RETURNED = "returned", _("Handed back to the customer")
 
 
-class CustodyEventQuerySet(ScopedQuerySet):
+class CustodyEventQuerySet(OrderScopedQuerySet):
     scope_field = "work_order__unit"
+    order = "work_order__"
 
 
 class CustodyEvent(models.Model):
@@ -510,8 +531,9 @@ def work_order_file_path(instance: models.Model, filename: str) -> str:
     return f"work-orders/{timezone.now():%Y/%m}/{secrets.token_hex(16)}"
 
 
-class FileQuerySet(ScopedQuerySet):
+class FileQuerySet(OrderScopedQuerySet):
     scope_field = "work_order__unit"
+    order = "work_order__"
 
 
 class Photo(models.Model):
@@ -600,8 +622,9 @@ class Signature(models.Model):
         return f"{self.work_order_id} {self.kind} {self.signer_name}"
 
 
-class CustomerLinkQuerySet(ScopedQuerySet):
+class CustomerLinkQuerySet(OrderScopedQuerySet):
     scope_field = "work_order__unit"
+    order = "work_order__"
 
 
 class CustomerLink(models.Model):

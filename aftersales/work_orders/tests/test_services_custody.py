@@ -81,6 +81,10 @@ def test_a_hand_off_moves_the_order_to_the_receiving_outlet(network) -> None:
     order.refresh_from_db()
     assert order.custody == Custody.IN_TRANSIT and order.custody_unit == network.outlet_b
     assert order.unit == network.outlet_a  # still the sender's until it arrives
+    # Both ends see it on the way: the receiving outlet must find it to record its arrival.
+    assert WorkOrder.objects.visible_to(worker(network.outlet_b)).filter(pk=order.pk)
+    assert CustodyEvent.objects.visible_to(worker(network.outlet_b)).filter(work_order=order)
+    assert WorkOrder.objects.visible_to(worker(network.outlet_a)).filter(pk=order.pk)
 
     event = services.custody_record(
         order=order, kind=CustodyKind.HANDOFF_RECEIVED, user=worker(network.outlet_b)
