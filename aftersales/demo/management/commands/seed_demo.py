@@ -197,6 +197,9 @@ class Command(BaseCommand):
         created += demo.seed_products(admin, customers)
         created += requests_demo.seed_request_configuration(admin)
         created += requests_demo.seed_requests(admin, customers)
+        from aftersales.demo import stock as stock_demo
+
+        created += stock_demo.seed_stock(admin)  # warehouses, opening stock, a transfer
         from aftersales.demo import field_service as field_demo
 
         # Field engineers (and the Shanghai one's login, engineer-sh), policy, today's visits.
