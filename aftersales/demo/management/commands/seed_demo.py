@@ -200,6 +200,11 @@ class Command(BaseCommand):
         from aftersales.demo import stock as stock_demo
 
         created += stock_demo.seed_stock(admin)  # warehouses, opening stock, a transfer
+        from aftersales.demo import work_orders as work_orders_demo
+
+        # In-store repairs at the Pudong outlet: in repair with a part, at the factory, a quote
+        # waiting for the customer, one handed back.
+        created += work_orders_demo.seed_work_orders(admin)
         from aftersales.demo import field_service as field_demo
 
         # Field engineers (and the Shanghai one's login, engineer-sh), policy, today's visits.
