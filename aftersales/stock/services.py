@@ -10,13 +10,13 @@ balances, so concurrent multi-line calls cannot deadlock; on SQLite the IMMEDIAT
 (config/settings.py) already holds the one write lock from BEGIN. Serial numbers of a part in a
 warehouse change only under that balance's lock.
 
-Costs (decision 35): the balance holds quantity and value (money, 2 places); the average cost is
-value / quantity to 4 places. A receipt adds quantity × its cost; an outflow (issue, transfer,
-write-off, stock-take shortage) takes quantity × the average, rounded to the cent — except the
-last units of a balance, which take whatever value is left, so a balance's value is always the
-sum of its entries' totals and never drifts from zero when it empties. A return from a work
-order comes back at the unit cost it was issued at; a transfer enters the destination at the
-total that left the source; defective parts carry no cost.
+Costs (docs/decisions.md, 45): the balance holds quantity and value (money, 2 places); the
+average cost is value / quantity to 4 places. A receipt adds quantity × its cost; an outflow
+(issue, transfer, write-off, stock-take shortage) takes quantity × the average, rounded to the
+cent — except the last units of a balance, which take whatever value is left, so a balance's
+value is always the sum of its entries' totals and never drifts from zero when it empties. A
+return from a work order comes back at the unit cost it was issued at; a transfer enters the
+destination at the total that left the source; defective parts carry no cost.
 """
 
 from __future__ import annotations
