@@ -12,6 +12,7 @@ others answer with the whole order."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +23,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import path
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
@@ -36,6 +38,7 @@ from aftersales.api.idempotency import idempotent
 from aftersales.api.permissions import PositionModelPermissions
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet
+from aftersales.catalog.api import MoneyField
 from aftersales.catalog.models import FaultCode, LabourItem, Part, RepairCode
 from aftersales.customers.models import Customer
 from aftersales.installed_base.models import InstalledProduct
@@ -261,6 +264,26 @@ class QuoteSentOutput(serializers.Serializer):
 # --- Input -----------------------------------------------------------------------------------
 
 
+QUANTITY_PATTERN = r"^\d{1,9}(\.\d{1,3})?$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": QUANTITY_PATTERN, "example": "1"}
+)
+class QuantityField(serializers.DecimalField):
+    """A quantity as a decimal string ("1", "0.25"), never a JSON number; more than zero."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_digits=12, decimal_places=3, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and data.strip().startswith("-"):
+            raise serializers.ValidationError(_("The quantity must be greater than zero."))
+        if not isinstance(data, str) or not re.fullmatch(QUANTITY_PATTERN[1:-1], data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _text(max_length: int = TEXT_MAX, **kwargs: Any) -> serializers.CharField:
     kwargs.setdefault("required", False)
     kwargs.setdefault("allow_blank", True)
@@ -344,7 +367,7 @@ class DiagnosisInput(InputSerializer):
 
 
 class QuoteInput(InputSerializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = MoneyField(help_text="The price to the customer.")
     note = _text(help_text="What the price covers, for the customer.")
 
 
@@ -354,7 +377,7 @@ class QuoteAnswerInput(InputSerializer):
 
 class PartIssueInput(InputSerializer):
     part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all())
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    quantity = QuantityField()
     warehouse = ScopedPrimaryKeyRelatedField(
         Warehouse,
         required=False,
@@ -362,9 +385,7 @@ class PartIssueInput(InputSerializer):
         help_text="Default: the unit's warehouse, else the nearest one up the tree.",
     )
     serial = _text(100, help_text="For a serial-tracked part: which one.")
-    unit_price = serializers.DecimalField(
-        max_digits=14,
-        decimal_places=2,
+    unit_price = MoneyField(
         required=False,
         allow_null=True,
         help_text="The customer's price a piece (default: the catalog price).",
@@ -373,7 +394,7 @@ class PartIssueInput(InputSerializer):
 
 class PartReturnInput(InputSerializer):
     line = ScopedPrimaryKeyRelatedField(PartLine, help_text="A part line of this order.")
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3)
+    quantity = QuantityField()
 
 
 class LabourInput(InputSerializer):
@@ -385,9 +406,7 @@ class LabourInput(InputSerializer):
     )
     description = _text(300)
     minutes = serializers.IntegerField(required=False, min_value=0, max_value=100_000)
-    amount = serializers.DecimalField(
-        max_digits=14, decimal_places=2, required=False, allow_null=True
-    )
+    amount = MoneyField(required=False, allow_null=True, help_text="Default: the item's price.")
 
 
 # The custody steps a user records (intake, the swap and the hand-back are their own steps).

@@ -214,6 +214,74 @@ for _name, _rules in _CATALOG_WRITE_RULES.items():
         name: "filter by an existing record" for name in _CATALOG_FILTERS
     }
 
+# Work orders (aftersales.work_orders): each step is allowed only in some states of the order
+# (its kind's lifecycle, where the device is, whether a quote waits), and links must point at
+# records the caller sees.
+_WORK_ORDER = "POST /api/v1/work-orders/{id}/"
+BUSINESS_RULE_FIELDS.update(
+    {
+        "GET /api/v1/work-orders/": {
+            "unit": "filter by a unit the caller sees",
+            "technician": "filter by a person the caller sees",
+            "customer": "filter by a customer the caller sees",
+        },
+        "POST /api/v1/work-orders/": {
+            "customer": "a customer the caller sees (or the request's)",
+            "service_request": "a request of the customer the caller sees",
+            "product": "a product of the customer",
+            "unit": "a unit the caller sees",
+            "technician": "a person the caller sees",
+        },
+        f"{_WORK_ORDER}transition/": {
+            "to_status": "a status the order's kind allows now, not one owned by a step",
+            "note": "required to cancel",
+        },
+        f"{_WORK_ORDER}assign/": {
+            "technician": "an active person of the caller's units; open orders only",
+            "reason": "required when the order had someone",
+        },
+        f"{_WORK_ORDER}diagnosis/": {
+            "diagnosis": "open orders only",
+            "fault_codes": "existing codes",
+            "repair_codes": "existing codes",
+            "product": "a product of the order's customer the caller sees",
+        },
+        f"{_WORK_ORDER}quote/": {
+            "amount": "one quote waiting at once; open orders only",
+            "status": "from diagnosis or repair (in the store), on site (in the field)",
+        },
+        f"{_WORK_ORDER}quote-answer/": {"approve": "a quote must be waiting, answered once"},
+        f"{_WORK_ORDER}parts/": {
+            "part": "an existing part that fits the product's model and is in stock",
+            "quantity": "more than zero, at most what is in stock; whole units for pieces",
+            "warehouse": "a warehouse the caller sees (or the unit's nearest)",
+            "serial": "a serial of the part in that warehouse",
+        },
+        f"{_WORK_ORDER}parts/return/": {
+            "line": "a part line of this order the caller sees",
+            "quantity": "more than zero, at most what is still used",
+        },
+        f"{_WORK_ORDER}labour/": {
+            "labour_item": "an existing labour item",
+            "description": "a description or an item; open orders only",
+            "amount": "an amount or an item",
+        },
+        f"{_WORK_ORDER}custody/": {
+            "kind": "a step that follows where the device is; repairs only",
+            "to_unit": "an existing unit other than the one holding the device",
+        },
+        f"{_WORK_ORDER}swap/": {"new_serial": "a product known, the device home, a new serial"},
+        f"{_WORK_ORDER}signatures/": {
+            "image": "a PNG drawing as a data URL",
+            "kind": "each document signed once; open orders (but the hand-back)",
+            "signer_name": "not blank once trimmed",
+        },
+        f"{_WORK_ORDER}sign-link/": {"non_field_errors": "field work, open orders only"},
+        f"{_WORK_ORDER}rating/": {"rating": "rated once"},
+        f"{_WORK_ORDER}complete/": {"status": "from ready (repair) or on site (field), signed"},
+    }
+)
+
 
 def _refused_by_a_business_rule(label: str, response: Any) -> bool:
     try:
