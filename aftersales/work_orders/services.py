@@ -191,6 +191,12 @@ def _tell_assigned(order: WorkOrder, user: User) -> None:
 
 def _move(order: WorkOrder, to_status: str, user: User | None, note: str = "") -> None:
     from_status = order.status
+    if _quote_waiting(order):
+        # Left without the customer's answer (a visit rescheduled, the order cancelled): the
+        # customer's link can no longer answer, and a new quote may be sent later.
+        order.links.filter(purpose=CustomerLink.Purpose.QUOTE, used_at__isnull=True).update(
+            used_at=timezone.now()
+        )
     order.status = to_status
     if to_status in (Status.COMPLETED, Status.CANCELLED):
         order.completed_at = timezone.now()
@@ -384,7 +390,7 @@ def quote_send(
     order = _locked(order)
     _open(order)
     amount = _money(amount, "amount")
-    if order.quote_status == QuoteStatus.SENT:
+    if _quote_waiting(order):
         raise ValidationError(_("A quote is already waiting for the customer's answer."))
     _check_step(order, Status.AWAITING_APPROVAL)
     order.quote_amount = amount

@@ -183,3 +183,20 @@ def test_a_new_quote_retires_the_old_links(network) -> None:
     order = services.quote_answer_by_link(token=new_token, approve=False)
     assert order.quote_status == QuoteStatus.DECLINED and order.status == Status.READY
     assert WorkOrder.objects.get(pk=order.pk).quote_amount == Decimal("80.00")
+
+
+def test_a_visit_rescheduled_while_the_quote_waits_retires_its_link(network) -> None:
+    engineer = worker(network.outlet_a, "field_engineer")
+    order = make_work_order(network.outlet_a, Kind.VISIT)
+    services.mark_scheduled(order, engineer)
+    services.mark_on_site(order, engineer)
+    order, token = services.quote_send(order=order, amount=Decimal("50"), user=engineer)
+
+    services.mark_scheduled(order, engineer, "Part to be ordered")
+
+    with pytest.raises(ValidationError, match="already been used"):
+        services.quote_answer_by_link(token=token, approve=True)
+    # On the next visit a new quote can be put to the customer.
+    services.mark_on_site(order, engineer)
+    order, _token = services.quote_send(order=order, amount=Decimal("70"), user=engineer)
+    assert order.status == Status.AWAITING_APPROVAL and order.quote_amount == Decimal("70.00")
