@@ -22,8 +22,8 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _window_fields(required: bool = True) -> tuple[forms.DateTimeField, forms.DateTimeField]:
     return (
-        forms.DateTimeField(label=_("From"), widget=DateTimeInput(), required=required),
-        forms.DateTimeField(label=_("Until"), widget=DateTimeInput(), required=required),
+        forms.DateTimeField(label=_("Window from"), widget=DateTimeInput(), required=required),
+        forms.DateTimeField(label=_("Window until"), widget=DateTimeInput(), required=required),
     )
 
 

@@ -100,8 +100,8 @@ class MovementFilter(StyledFilterFormMixin, django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices, label=_("Kind"))
     reference = django_filters.CharFilter(method="of_reference", label=_("Reference"))
-    date_from = django_filters.DateFilter(method="since", label=_("From"))
-    date_to = django_filters.DateFilter(method="until", label=_("To"))
+    date_from = django_filters.DateFilter(method="since", label=_("Date from"))
+    date_to = django_filters.DateFilter(method="until", label=_("Date to"))
 
     class Meta:
         model = StockMovement

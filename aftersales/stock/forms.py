@@ -119,7 +119,7 @@ class StocktakeForm(StyledFormMixin, forms.Form):
 
 
 class TransferForm(StyledFormMixin, forms.Form):
-    destination = forms.ModelChoiceField(label=_("To"), queryset=Warehouse.objects.none())
+    destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=Warehouse.objects.none())
     condition = forms.ChoiceField(label=_("Stock"), choices=Condition.choices)
     lines = forms.CharField(
         label=_("Parts"),

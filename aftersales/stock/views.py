@@ -397,16 +397,16 @@ class TransferListView(ObjectListView):
     default_sort = "-sent"
     columns = [
         ("number", gettext_lazy("Number")),
-        ("", gettext_lazy("From")),
-        ("", gettext_lazy("To")),
+        ("", gettext_lazy("From warehouse")),
+        ("", gettext_lazy("To warehouse")),
         ("", gettext_lazy("Status")),
         ("sent", gettext_lazy("Sent")),
         ("received", gettext_lazy("Received")),
     ]
     export_columns = [
         (gettext_lazy("Number"), "number"),
-        (gettext_lazy("From"), "source.code"),
-        (gettext_lazy("To"), "destination.code"),
+        (gettext_lazy("From warehouse"), "source.code"),
+        (gettext_lazy("To warehouse"), "destination.code"),
         (gettext_lazy("Condition"), "get_condition_display"),
         (gettext_lazy("Status"), "get_status_display"),
         (gettext_lazy("Sent"), "sent_at"),
