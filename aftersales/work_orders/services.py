@@ -354,6 +354,7 @@ def work_order_update_diagnosis(
         _check_customer_product(order.customer, product)
         order.product = product
         _determine_warranty(order, user)
+        _recompute_costs(order)
     order.save()
     if fault_codes is not None:
         order.fault_codes.set(list(fault_codes))
@@ -526,15 +527,29 @@ def sign_by_link(
 
 
 def _recompute_costs(order: WorkOrder) -> None:
-    """Costs from the lines. Parts at the ledger's cost of what was used (issued minus
-    returned, both at the issue's unit cost), rounded once per line to the cent."""
-    parts = ZERO
-    for quantity, returned, unit_cost in order.part_lines.values_list(
-        "quantity", "returned_quantity", "unit_cost"
-    ):
-        parts += ((quantity - returned) * unit_cost).quantize(CENT)
-    order.parts_cost = parts
+    """Costs and the customer's price from the lines.
+
+    The parts cost is the ledger's own figure for this order (issues minus returns, each at the
+    movement's total), so the two cannot disagree by a rounding. A labour line's amount is the
+    price of that work (the catalog's labour price by default); the labour cost is their sum.
+    The customer pays nothing for warranty work, the approved quote when there is one, else
+    the parts used at their prices plus the labour."""
+    order.parts_cost = stock_selectors.parts_cost(order.number)
     order.labour_cost = order.labour_lines.aggregate(total=Sum("amount"))["total"] or ZERO
+    order.customer_price = _customer_price(order)
+
+
+def _customer_price(order: WorkOrder) -> Decimal:
+    if order.quote_status == QuoteStatus.APPROVED:
+        return order.quote_amount or ZERO
+    if order.warranty in (Warranty.IN_WARRANTY, Warranty.EXTENDED):
+        return ZERO
+    parts = ZERO
+    for quantity, returned, price in order.part_lines.values_list(
+        "quantity", "returned_quantity", "unit_price"
+    ):
+        parts += ((quantity - returned) * price).quantize(CENT)
+    return parts + order.labour_cost
 
 
 def default_warehouse(order: WorkOrder) -> Warehouse | None:

@@ -1,5 +1,6 @@
 """Parts from the stock ledger and labour: the order's costs are the ledger's own figures."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from aftersales.stock.models import MovementKind, StockMovement
 from aftersales.stock.selectors import balance_of
 from aftersales.stock.tests.factories import make_warehouse, stocked
 from aftersales.work_orders import services
-from aftersales.work_orders.models import EventKind, PartLine, Status
+from aftersales.work_orders.models import EventKind, PartLine, Status, Warranty
 from aftersales.work_orders.tests.factories import (
     make_repair_in_diagnosis,
     stocked_warehouse,
@@ -236,3 +237,51 @@ def test_labour_refuses_what_cannot_be_paid(network, fields, field) -> None:
     assert field in error.value.message_dict
     order.refresh_from_db()
     assert not order.labour_lines.exists() and order.labour_cost == Decimal("0")
+
+
+def _out_of_warranty_repair(unit):  # type: ignore[no-untyped-def]
+    from aftersales.customers.tests.factories import make_customer
+    from aftersales.installed_base.tests.factories import make_installed_product
+
+    customer = make_customer(unit)
+    product = make_installed_product(
+        customer,
+        purchase_date=datetime.date(2020, 1, 10),
+        warranty_end=datetime.date(2021, 1, 10),
+    )
+    order = make_repair_in_diagnosis(unit, customer=customer, product=product)
+    assert order.warranty == Warranty.OUT_OF_WARRANTY
+    return order
+
+
+def test_out_of_warranty_the_customer_pays_the_parts_prices_and_the_labour(network) -> None:
+    user = worker(network.outlet_a)
+    _warehouse, part = stocked_warehouse(network.outlet_a, "3", "10.00", price=Decimal("25.00"))
+    order = _out_of_warranty_repair(network.outlet_a)
+
+    line = services.part_issue(order=order, part=part, quantity=Decimal("2"), user=user)
+    services.labour_add(order=order, user=user, description="Board repair", amount=Decimal("40"))
+    services.part_return(line=line, quantity=Decimal("1"), user=user)
+
+    order.refresh_from_db()
+    assert order.parts_cost == Decimal("10.00") == stock_selectors.parts_cost(order.number)
+    assert order.labour_cost == Decimal("40.00")
+    assert order.customer_price == Decimal("65.00")  # one part at 25 and the labour
+
+
+def test_warranty_work_costs_the_customer_nothing_but_an_approved_quote_is_paid(network) -> None:
+    user = worker(network.outlet_a)
+    _warehouse, part = stocked_warehouse(network.outlet_a, "3", "10.00", price=Decimal("25.00"))
+    order = make_repair_in_diagnosis(network.outlet_a)  # in warranty
+    services.part_issue(order=order, part=part, quantity=Decimal("1"), user=user)
+    order.refresh_from_db()
+    assert order.warranty == Warranty.IN_WARRANTY and order.customer_price == Decimal("0")
+
+    order, _token = services.quote_send(
+        order=order, amount=Decimal("120.00"), note="Water damage is not covered", user=user
+    )
+    services.quote_answer(order=order, approve=True, user=user)
+    services.labour_add(order=order, user=user, description="Cleaning", amount=Decimal("30"))
+
+    order.refresh_from_db()
+    assert order.customer_price == Decimal("120.00")  # the agreed price, whatever is added
