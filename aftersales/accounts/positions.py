@@ -101,7 +101,7 @@ _ADMIN = (
     | _CATALOG_KEEPER
     | _CUSTOMERS_WRITE
     | _REQUESTS_DISPATCH
-    | _FIELD_SETUP
+    | _FIELD_DISPATCH
     | {
         "service_requests.configure_servicerequest",
         "customers.merge_customer",
