@@ -2,6 +2,7 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
+from django.utils.translation import gettext
 
 register = template.Library()
 
@@ -24,4 +25,6 @@ def maps_url(address: str) -> str:
 def duration(minutes: int) -> str:
     minutes = int(minutes or 0)
     hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+    if hours:
+        return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": rest}
+    return gettext("%(minutes)d min") % {"minutes": rest}

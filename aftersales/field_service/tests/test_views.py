@@ -119,3 +119,32 @@ def test_another_engineer_cannot_take_my_visits_steps(client, network):
     client.post(url, {"action": "arrive"})
     visit.refresh_from_db()
     assert visit.status == VisitStatus.PLANNED
+
+
+def test_the_field_pages_hold_no_inline_styles_the_csp_would_refuse(client, network):
+    """The site's CSP is style-src 'self': a <style> element or a style="" attribute is
+    dropped by the browser (the board's visits all sat at 07:00, the phone's buttons were
+    stacked). Styles come from field-service.css, the visits' places from data attributes."""
+    visit = make_visit(network.outlet_a)
+    day = f"{timezone.localdate(visit.window_start):%Y-%m-%d}"
+    client.force_login(make_dispatcher(network.outlet_a))
+    board = client.get(reverse("field_service:board") + f"?unit={network.outlet_a.pk}&date={day}")
+    week = client.get(reverse("field_service:board") + f"?date={day}&view=week")
+    client.force_login(visit.engineer.user)
+    my = client.get(reverse("field_service:my") + f"?date={day}")
+    card = client.get(reverse("field_service:visit_detail", args=[visit.pk]))
+    for response in (board, week, my, card):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "<style" not in page and " style=" not in page
+        assert "aftersales/field-service.css" in page
+    assert "style-src 'self'" in board["Content-Security-Policy"]
+    page = board.content.decode()
+    assert 'class="board-visit' in page and "data-left=" in page and "data-width=" in page
+    assert "aftersales/field-service.js" in page
+
+
+def test_durations_read_in_hours_and_minutes_words_marked_for_translation():
+    from aftersales.field_service.templatetags.field_service import duration
+
+    assert duration(65) == "1 h 05 min" and duration(45) == "45 min" and duration(None) == "0 min"
