@@ -142,8 +142,8 @@ class ResponsePolicy(models.Model):
 
 
 class Clock(models.TextChoices):
-    CONTACT = "contact", _("Customer contacted")
-    ONSITE = "onsite", _("On site")
+    CONTACT = "contact", _("Contact the customer")
+    ONSITE = "onsite", _("Be on site")
 
 
 class FieldJobQuerySet(ScopedQuerySet):
