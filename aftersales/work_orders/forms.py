@@ -4,6 +4,7 @@ their errors come back onto these fields (views.add_service_errors)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -154,11 +155,16 @@ class IntakeForm(StyledFormMixin, forms.Form):
 
 
 class OrderPageForm(StyledFormMixin, forms.Form):
-    """One action of the order page; knows its order and the user."""
+    """One action of the order page; knows its order and the user. The page holds many of
+    these forms at once and several share field names (note, kind, quantity, amount), so each
+    form's element ids carry its own name (StatusForm → id_status_note): a label then points
+    at its own field, not at the first form's."""
 
     def __init__(self, *args: Any, order: WorkOrder, user: User, **kwargs: Any) -> None:
         self.order = order
         self.user = user
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", type(self).__name__.removesuffix("Form")).lower()
+        kwargs.setdefault("auto_id", f"id_{name}_%s")
         super().__init__(*args, **kwargs)
 
 

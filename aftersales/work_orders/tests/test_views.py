@@ -4,6 +4,8 @@ documents print in the customer's language, and the customer answers through a o
 Every refusal is shown on the page and changes nothing."""
 
 import datetime
+import re
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -328,6 +330,24 @@ def test_the_order_page_shows_where_the_device_is_and_its_warranty(client, netwo
     page = client.get(detail(order)).content.decode()
     assert "The device is at the service unit, held by 浦东网点." in page
     assert order.get_warranty_display() in page
+
+
+def test_every_label_of_the_order_page_points_at_its_own_field(client, network, outlet) -> None:
+    """Many forms on one page share field names (note, kind, quantity, amount): each field
+    has an id of its own, so tapping "Note" above the hand-back does not focus the status
+    form's note (the browser journey found four "id_note" and two "id_kind")."""
+    _warehouse, part = stocked_warehouse(network.outlet_a, quantity="3")
+    order = make_repair_in_diagnosis(
+        network.outlet_a, customer=outlet.customer, product=outlet.phone
+    )
+    services.part_issue(order=order, part=part, quantity=Decimal("1"), user=outlet.technician)
+    client.force_login(outlet.head)
+    page = client.get(detail(order)).content.decode()
+    ids = Counter(re.findall(r'\sid="([^"]+)"', page))
+    assert [name for name, count in ids.items() if count > 1] == []
+    for form in ("status", "custody", "swap", "part_issue", "part_return", "labour", "quote"):
+        assert f'id="action-{form}"' in page  # the forms that share field names are all there
+    assert 'for="id_status_note"' in page and 'id="id_status_note"' in page
 
 
 def test_a_foreign_order_is_not_found(client, network, outlet) -> None:
