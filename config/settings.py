@@ -400,6 +400,14 @@ SPECTACULAR_SETTINGS = {
         "CustodyKindEnum": "aftersales.work_orders.models.CustodyKind",
         "CustodyStepEnum": "aftersales.work_orders.api.CUSTODY_STEP_CHOICES",
         "SignatureKindEnum": "aftersales.work_orders.models.SignatureKind",
+        "LanguageEnum": "config.settings.LANGUAGES",
+        "VisitOutcomeEnum": "aftersales.field_service.models.Outcome",
+        "VisitStatusEnum": "aftersales.field_service.models.VisitStatus",
+        "FieldClockEnum": "aftersales.field_service.models.Clock",
+        "StockConditionEnum": "aftersales.stock.models.Condition",
+        "StockMovementKindEnum": "aftersales.stock.models.MovementKind",
+        "SerialStatusEnum": "aftersales.stock.models.SerialStatus",
+        "TransferStatusEnum": "aftersales.stock.models.TransferStatus",
     },
 }
 

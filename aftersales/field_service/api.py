@@ -128,7 +128,7 @@ class DepartInput(InputSerializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ContactInput(InputSerializer):
+class JobContactInput(InputSerializer):
     window_start = serializers.DateTimeField(required=False, allow_null=True, default=None)
     window_end = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -271,11 +271,11 @@ class JobContactView(StepView):
 
     model = FieldJob
     permission_required = "field_service.contact_fieldjob"
-    input_class = ContactInput
+    input_class = JobContactInput
 
     @extend_schema(
         summary="Record the contact with the customer",
-        request=ContactInput,
+        request=JobContactInput,
         responses={200: FieldJobOutput, **ERROR_RESPONSES},
     )
     def post(self, request: Request, pk: int) -> Response:
