@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.forms import StyledFilterFormMixin
+from aftersales.core.forms import StrictBooleanFilter, StyledFilterFormMixin
 from aftersales.field_service.models import Engineer, Visit, VisitStatus
 from aftersales.organisation.models import Unit
 
@@ -39,10 +39,10 @@ class FieldJobFilter(StyledFilterFormMixin, django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         queryset=_units, field_name="work_order__unit", label=_("Unit")
     )
-    contacted = django_filters.BooleanFilter(
+    contacted = StrictBooleanFilter(
         field_name="contacted_at", lookup_expr="isnull", exclude=True, label=_("Contacted")
     )
-    arrived = django_filters.BooleanFilter(
+    arrived = StrictBooleanFilter(
         field_name="first_arrival_at", lookup_expr="isnull", exclude=True, label=_("Arrived")
     )
 

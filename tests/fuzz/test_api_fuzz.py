@@ -283,6 +283,74 @@ BUSINESS_RULE_FIELDS.update(
 )
 
 
+# Stock (aftersales.stock): filters name records the caller sees; movements follow the ledger's
+# rules (never below zero, serials where tracked, a cost on receipts); transfers go to another
+# warehouse up the tree or within the sender's subtree and are received once, by the destination.
+_STOCK_MOVEMENT_RULES = {
+    "warehouse": "an active warehouse the caller sees",
+    "part": "an existing active part",
+    "quantity": "more than zero, not more than in stock; whole units for pieces",
+    "counted_quantity": "a stock-take gives the counted quantity, not negative",
+    "unit_cost": "a receipt gives its cost",
+    "serials": "serial-tracked parts name one serial per unit, known in that warehouse",
+    "condition": "a condition the movement kind allows",
+}
+BUSINESS_RULE_FIELDS.update(
+    {
+        "GET /api/v1/stock/warehouses/": {"unit": "filter by a unit the caller sees"},
+        "GET /api/v1/stock/balances/": {
+            "warehouse": "filter by a warehouse the caller sees",
+            "part": "filter by an existing part",
+        },
+        "GET /api/v1/stock/movements/": {
+            "warehouse": "filter by a warehouse the caller sees",
+            "part": "filter by an existing part",
+        },
+        "GET /api/v1/stock/transfers/": {"warehouse": "filter by a warehouse the caller sees"},
+        "POST /api/v1/stock/movements/": _STOCK_MOVEMENT_RULES,
+        "POST /api/v1/stock/transfers/": {
+            "source": "an active warehouse the caller sees",
+            "destination": "another active warehouse up the tree or in the sender's subtree",
+            "lines": "parts in stock at the source, more than zero, serials where tracked",
+            "condition": "good or defective stock of the source",
+        },
+        "POST /api/v1/stock/transfers/{id}/receive/": {
+            "non_field_errors": "in transit, received once, by the destination's people"
+        },
+        # Field service (aftersales.field_service): visits of open field orders, by active
+        # engineers the caller sees, in a window that ends after it starts; each visit's steps
+        # in order (arrive once, depart after arriving), by its own engineer.
+        "GET /api/v1/field/engineers/": {"unit": "filter by a unit the caller sees"},
+        "GET /api/v1/field/jobs/": {"unit": "filter by a unit the caller sees"},
+        "GET /api/v1/field/visits/": {
+            "unit": "filter by a unit the caller sees",
+            "engineer": "filter by an engineer the caller sees",
+            "work_order": "filter by an order the caller sees",
+        },
+        "POST /api/v1/field/visits/": {
+            "work_order": "an open field order the caller sees",
+            "engineer": "an active engineer of the caller's units",
+            "window_start": "a window that ends after it starts",
+            "window_end": "a window that ends after it starts",
+        },
+        "POST /api/v1/field/visits/{id}/arrive/": {
+            "status": "a planned visit of the caller's own, arrived at once",
+            "non_field_errors": "a planned visit of the caller's own, arrived at once",
+        },
+        "POST /api/v1/field/visits/{id}/depart/": {
+            "non_field_errors": "after arriving, once; finishing needs the signed record",
+            "status": "after arriving, once",
+            "outcome": "finishing needs the signed service record",
+        },
+        "POST /api/v1/field/jobs/{id}/contact/": {
+            "window_start": "both ends of the window or neither, the end after the start",
+            "window_end": "both ends of the window or neither, the end after the start",
+            "non_field_errors": "an open order, contacted once",
+        },
+    }
+)
+
+
 def _refused_by_a_business_rule(label: str, response: Any) -> bool:
     try:
         error = response.json()["error"]
