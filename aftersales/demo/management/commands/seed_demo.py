@@ -130,6 +130,7 @@ PEOPLE = [
     ("hotline", "芳", "刘", "hotline_agent", "shanghai", "zh-hans"),
     ("dispatcher", "磊", "赵", "dispatcher", "shanghai", "zh-hans"),
     ("engineer", "Игорь", "Петров", "field_engineer", "novosib", "ru"),
+    ("engineer-sh", "伟", "林", "field_engineer", "shanghai", "zh-hans"),
     ("reception", "静", "孙", "outlet_reception", "sh-pudong", "zh-hans"),
     ("technician", "强", "周", "technician", "sh-pudong", "zh-hans"),
     ("storekeeper", "Ольга", "Иванова", "storekeeper", "nsk-center", "ru"),
