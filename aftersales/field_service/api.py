@@ -18,7 +18,7 @@ from aftersales.api.fields import InputSerializer, ScopedPrimaryKeyRelatedField
 from aftersales.api.schema import ERROR_RESPONSES
 from aftersales.api.viewsets import ScopedReadViewSet, ScopedWriteViewSet
 from aftersales.field_service import clocks, services
-from aftersales.field_service.filters import FieldJobFilter, VisitFilter
+from aftersales.field_service.filters import EngineerFilter, FieldJobFilter, VisitFilter
 from aftersales.field_service.models import Engineer, FieldJob, Outcome, Visit
 from aftersales.work_orders.models import WorkOrder
 
@@ -149,7 +149,7 @@ class EngineerViewSet(ScopedReadViewSet):
     model = Engineer
     queryset = Engineer.objects.none()
     output_serializer_class = EngineerOutput
-    filterset_fields = ["unit", "is_active"]
+    filterset_class = EngineerFilter
     ordering_fields = ["id"]
     ordering = ["pk"]
 

@@ -51,3 +51,12 @@ class FieldJobFilter(StyledFilterFormMixin, django_filters.FilterSet):
 
         model = FieldJob
         fields = ["unit", "contacted", "arrived"]
+
+
+class EngineerFilter(StyledFilterFormMixin, django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(queryset=_units, label=_("Unit"))
+    is_active = StrictBooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Engineer
+        fields = ["unit", "is_active"]
