@@ -1,8 +1,9 @@
 """Simultaneous movements on real connections: each thread has its own database connection
 and transaction, as concurrent requests would.
 
-On PostgreSQL these fail when the balance row lock (services._lock's select_for_update) is
-removed: two issues then read the same last unit and both succeed. On SQLite the IMMEDIATE
+On PostgreSQL these fail when the balance row lock (services._lock's select_for_update, or the
+FOR UPDATE of the one-statement movement, services._ONE_OUTFLOW) is removed: two issues then
+read the same last unit and both succeed. On SQLite the IMMEDIATE
 transaction serialises writers whatever the code does, so there they show only that the
 waiting works (no "database is locked")."""
 

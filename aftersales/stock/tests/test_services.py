@@ -104,6 +104,42 @@ def test_an_average_with_repeating_decimals_never_leaves_value_behind(store, kee
     assert not selectors.ledger_agrees()
 
 
+def test_a_one_part_movement_writes_the_figures_the_general_way_writes(
+    network, store, keeper
+) -> None:
+    """On PostgreSQL a movement of one part is one statement (services._one_statement): it
+    must reach the same figures as the general way (stock_issue_lines, first receipts)."""
+    other = make_warehouse(network.outlet_b)
+    part = make_part(part_number="AVG-1")
+    costs = ["10.01", "0", "3.3333", "7.5", "0.0001"]
+    ledgers = []
+    for warehouse, issue_as_lines in ((store, False), (other, True)):
+        for n, cost in enumerate(costs):
+            services.stock_receive(
+                warehouse=warehouse, part=part, quantity=D(n + 3), unit_cost=D(cost), user=keeper
+            )
+            for _ in range(n + 2):
+                if issue_as_lines:
+                    services.stock_issue_lines(
+                        warehouse=warehouse, lines=[(part, D("1"))], user=keeper, reference="W"
+                    )
+                else:
+                    services.stock_issue(
+                        warehouse=warehouse, part=part, quantity=D("1"), user=keeper, reference="W"
+                    )
+        ledgers.append(
+            list(
+                StockMovement.objects.filter(warehouse=warehouse)
+                .order_by("pk")
+                .values_list("unit_cost", "total_cost", "balance_after", "value_after")
+            )
+        )
+        final = balance(warehouse, part)
+        ledgers[-1].append((final.quantity, final.value, final.average_cost))
+    assert ledgers[0] == ledgers[1]
+    assert not selectors.ledger_agrees()
+
+
 # --- issues and returns -----------------------------------------------------------------------
 
 
