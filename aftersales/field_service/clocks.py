@@ -180,6 +180,15 @@ def _locked_job(job: FieldJob) -> FieldJob:
     return FieldJob.objects.select_for_update(of=("self",)).get(pk=job.pk)
 
 
+def check_window(window_start: datetime.datetime, window_end: datetime.datetime) -> None:
+    """An agreed or planned visit window: it ends after it starts, and lies around now (a
+    typo'd year would put the visit off every board and the job's clocks off every list)."""
+    if window_end <= window_start:
+        raise ValidationError({"window_end": _("The window must end after it starts.")})
+    if abs(window_start - timezone.now()) > datetime.timedelta(days=366):
+        raise ValidationError({"window_start": _("The window must be within a year of today.")})
+
+
 @transaction.atomic
 def contact_record(
     *,
@@ -199,8 +208,8 @@ def contact_record(
         raise ValidationError(_("The work order is closed."))
     if (window_start is None) != (window_end is None):
         raise ValidationError({"window_end": _("Give both ends of the agreed time.")})
-    if window_start is not None and window_end is not None and window_end <= window_start:
-        raise ValidationError({"window_end": _("The window must end after it starts.")})
+    if window_start is not None and window_end is not None:
+        check_window(window_start, window_end)
     now = at or timezone.now()
     if job.contacted_at is None:
         job.contacted_at = now

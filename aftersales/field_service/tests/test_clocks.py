@@ -117,6 +117,17 @@ def test_contact_window_must_end_after_it_starts(network):
         clocks.contact_record(job=job, user=None, window_start=start, window_end=start)
 
 
+def test_an_agreed_time_with_a_typoed_year_is_refused_and_the_job_left_as_it_was(network):
+    job = make_field_order(network.outlet_a).field_job
+    start = job.received_at.replace(year=640)
+    with pytest.raises(Exception, match="within a year of today"):
+        clocks.contact_record(
+            job=job, user=None, window_start=start, window_end=start + dt.timedelta(hours=2)
+        )
+    job.refresh_from_db()
+    assert (job.contacted_at, job.appointment_start) == (None, None)
+
+
 def test_a_late_contact_is_a_breach_met_late(network):
     order = make_field_order(network.outlet_a)
     job = order.field_job
