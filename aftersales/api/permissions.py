@@ -14,3 +14,12 @@ class PositionModelPermissions(DjangoModelPermissions):
         "PATCH": ["%(app_label)s.change_%(model_name)s"],
         "DELETE": ["%(app_label)s.delete_%(model_name)s"],
     }
+
+    def _queryset(self, view):  # type: ignore[no-untyped-def]
+        # Only the model is needed: DRF would build the view's scoped queryset to learn it,
+        # on every request (bench requests.queue.*.http).
+        from aftersales.api.viewsets import ScopedReadViewSet  # imports DRF's settings: us
+
+        if isinstance(view, ScopedReadViewSet):
+            return view.model._default_manager.none()
+        return super()._queryset(view)

@@ -2,6 +2,7 @@
 
 from django.core.management import call_command
 from django.urls import reverse
+from rest_framework.request import Request
 from rest_framework.test import APIClient
 
 from aftersales.accounts.models import ApiToken
@@ -79,3 +80,36 @@ def test_a_token_speaks_its_owners_language_unless_the_client_asks_for_another(n
     assert _bearer(key).get(missing).json()["error"]["message"] == "Не найдено."
     english = _bearer(key).get(missing, HTTP_ACCEPT_LANGUAGE="en")
     assert english.json()["error"]["message"] == "Not found."
+
+
+def test_a_token_is_read_with_its_user_unit_and_extra_units_in_one_query(
+    network, django_assert_num_queries
+):
+    from rest_framework.test import APIRequestFactory
+
+    from aftersales.api.authentication import BearerTokenAuthentication
+    from aftersales.core.scoping import scope_paths
+
+    def authenticate(key):  # type: ignore[no-untyped-def]
+        request = APIRequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {key}")
+        return BearerTokenAuthentication().authenticate(Request(request))
+
+    home = make_user("dispatcher", network.outlet_a)
+    token, key = api_token_create(user=home, name="script")
+    authenticate(key)  # records the use: once a minute
+    with django_assert_num_queries(1):
+        user, found = authenticate(key)
+        assert (found.pk, user.pk, user.unit) == (token.pk, home.pk, network.outlet_a)
+        assert scope_paths(user) == [network.outlet_a.path]
+    assert user.last_login == home.last_login and user.date_joined == home.date_joined
+
+    roaming = make_user("dispatcher", network.outlet_a)
+    roaming.additional_units.add(network.outlet_b)
+    _token, key = api_token_create(user=roaming, name="script")
+    user, _found = authenticate(key)
+    assert sorted(scope_paths(user)) == sorted([network.outlet_a.path, network.outlet_b.path])
+
+    nowhere = make_user("dispatcher", None)
+    _token, key = api_token_create(user=nowhere, name="script")
+    user, _found = authenticate(key)
+    assert user.unit is None and scope_paths(user) == []
