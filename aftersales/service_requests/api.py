@@ -331,11 +331,13 @@ class MessageOutput(serializers.ModelSerializer):
 
 
 class CustomerField(ScopedPrimaryKeyRelatedField):
-    """A customer the caller sees, read with what assignment needs (their unit, their
-    responsible specialist and the specialist's unit) in the same query."""
+    """A customer the caller sees, read with what registration needs (their unit, their
+    responsible specialist and the specialist's unit, today's contract, region and e-mail) in
+    the same query."""
 
     def get_queryset(self) -> QuerySet[Customer]:
-        return super().get_queryset().select_related("unit", "responsible__unit")
+        rows = super().get_queryset().select_related("unit", "responsible__unit")
+        return selectors.with_customer_facts(rows, timezone.localdate())
 
 
 class RequestInput(InputSerializer):

@@ -144,13 +144,12 @@ def _store_files(
     return stored
 
 
-def _customer_address(customer: Customer, contact: Contact | None) -> str:
-    emails = Email.objects.filter(customer=customer)
+def _customer_address(customer: Customer, contact: Contact | None, first: str) -> str:
+    """The contact's own e-mail address, else the customer's `first`."""
     if contact is not None:
-        own = emails.filter(contact=contact).order_by("pk").values_list("address", flat=True)
-        if own:
-            return own[0]
-    return emails.order_by("pk").values_list("address", flat=True).first() or ""
+        own = Email.objects.filter(customer=customer, contact=contact).order_by("pk")
+        return own.values_list("address", flat=True).first() or first
+    return first
 
 
 def _tell_customer(request: ServiceRequest, subject, body) -> None:  # type: ignore[no-untyped-def]
@@ -297,14 +296,14 @@ def request_register(
         raise ValidationError(errors)
     _check_files(files)
 
-    contract = selectors.contract_in_force(customer, timezone.localdate(now))
+    facts = selectors.customer_facts(customer, timezone.localdate(now))
     priority = priority or request_type.default_priority
-    assignment = selectors.choose_assignment(customer, request_type)
+    assignment = selectors.choose_assignment(customer, request_type, facts=facts)
     request = ServiceRequest(
         customer=customer,
         contact=contact,
         product=product,
-        contract=contract,
+        contract_id=facts.contract_id,
         request_type=request_type,
         channel=channel,
         external_ref=external_ref[:200],
@@ -314,12 +313,10 @@ def request_register(
         priority=priority,
         unit=assignment.unit,
         responsible=assignment.responsible,
-        sla_policy=selectors.sla_policy_for(
-            request_type, priority, contract.service_level if contract else ""
-        ),
+        sla_policy=selectors.sla_policy_for(request_type, priority, facts.service_level),
         registered_at=now,
         registered_by=registered_by,
-        customer_email=customer_email or _customer_address(customer, contact),
+        customer_email=customer_email or _customer_address(customer, contact, facts.email),
         customer_language=customer.language,
     )
     _set_deadlines(request, now)

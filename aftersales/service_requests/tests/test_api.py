@@ -277,11 +277,11 @@ def _registration_queries(api_key: str, customer: Customer, request_type: Reques
 
 
 # The issue asks for at most 8. A registration reads: the token (with the user, their unit
-# and whether they act for other units), the permissions, the customer (with unit and
-# specialist), the type, its questions, the contract in force, the customer's region, the
-# least loaded worker, the SLA policy, the customer's e-mail, the unit's schedule; and writes
-# the request, its history row, its event and the responsible's notification: 15.
-REGISTRATION_QUERIES = 15
+# and whether they act for other units), the permissions, the customer (with unit, specialist,
+# today's contract, region and e-mail: selectors.with_customer_facts), the type, its
+# questions, the least loaded worker, the SLA policy, the unit's schedule; and writes the
+# request, its history row, its event and the responsible's notification: 12.
+REGISTRATION_QUERIES = 12
 
 
 def test_a_registration_takes_a_fixed_number_of_queries(desk, network):

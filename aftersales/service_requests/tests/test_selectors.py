@@ -14,7 +14,7 @@ from django.utils import translation
 
 from aftersales.accounts.tests.factories import make_user
 from aftersales.contracts.models import ContractStatus, ServiceContract, ServiceLevel
-from aftersales.customers.models import Address
+from aftersales.customers.models import Address, Customer, Email
 from aftersales.customers.tests.factories import make_customer
 from aftersales.organisation.tests.factories import make_unit
 from aftersales.service_requests import selectors, services
@@ -289,17 +289,47 @@ def test_type_and_level_together_beat_type_alone(db):
 def test_the_contract_in_force_gives_the_level(network):
     customer = make_customer(network.outlet_a)
     on = dt.date(2025, 1, 6)
-    assert selectors.contract_in_force(customer, on) is None
+
+    def in_force():  # type: ignore[no-untyped-def]
+        facts = selectors.customer_facts(customer, on)
+        return facts.contract_id, facts.service_level
+
+    assert in_force() == (None, "")
 
     contract(customer, ServiceLevel.PREMIUM, status=ContractStatus.DRAFT)
     contract(customer, ServiceLevel.PREMIUM, valid_to=dt.date(2024, 12, 31))
     contract(customer, ServiceLevel.PREMIUM, valid_from=dt.date(2025, 1, 7))
     contract(make_customer(network.outlet_a), ServiceLevel.PREMIUM)
     standard = contract(customer, ServiceLevel.STANDARD)
-    assert selectors.contract_in_force(customer, on) == standard
+    assert in_force() == (standard.pk, ServiceLevel.STANDARD)
 
     priority = contract(customer, ServiceLevel.PRIORITY, valid_to=on)
-    assert selectors.contract_in_force(customer, on) == priority
+    assert in_force() == (priority.pk, ServiceLevel.PRIORITY)
+
+
+def test_a_customers_facts_read_with_the_customer_are_those_read_alone(
+    network, django_assert_num_queries
+):
+    customer = make_customer(network.outlet_a)
+    on = dt.date(2025, 1, 6)
+    premium = contract(customer, ServiceLevel.PREMIUM)
+    Address.objects.create(customer=customer, text="No region")
+    Address.objects.create(customer=customer, text="Pudong", region=network.region)
+    Email.objects.create(customer=customer, address="first@example.com")
+    Email.objects.create(customer=customer, address="second@example.com")
+
+    alone = selectors.customer_facts(customer, on)
+    assert alone == selectors.CustomerFacts(
+        on, premium.pk, ServiceLevel.PREMIUM, network.region.path, "first@example.com"
+    )
+    read = selectors.with_customer_facts(Customer.objects.filter(pk=customer.pk), on).get()
+    with django_assert_num_queries(0):
+        assert selectors.customer_facts(read, on) == alone
+    # Read for another day, they are read again for this one.
+    other_day = selectors.with_customer_facts(
+        Customer.objects.filter(pk=customer.pk), dt.date(2020, 1, 1)
+    ).get()
+    assert selectors.customer_facts(other_day, on) == alone
 
 
 def test_a_request_carries_its_contract_and_the_policy_of_its_level(network):
