@@ -239,6 +239,7 @@ class RequestOutput(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True, help_text="R and eight digits.")
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     request_type_name = serializers.CharField(source="request_type.name", read_only=True)
+    escalation_level = serializers.IntegerField(source="escalation.level", read_only=True)
     is_overdue = serializers.BooleanField(
         read_only=True, help_text="Open and past the deadline that matters now (`due_at`)."
     )
@@ -533,7 +534,7 @@ class ServiceRequestViewSet(ScopedReadViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ServiceRequest]:
-        rows = super().get_queryset().select_related("customer", "request_type")
+        rows = super().get_queryset().select_related("customer", "request_type", "escalation")
         if self.action == "retrieve":
             rows = rows.prefetch_related("executors", "events")
         return rows
@@ -628,7 +629,7 @@ QUEUE_COLUMNS = (
     "resolution_due_at",
     "due_at",
     "paused_at",
-    "escalation_level",
+    "escalation__level",
     "closed_at",
 )
 
@@ -698,7 +699,7 @@ def queue_rows(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
 def _detail(request: Request, pk: int) -> Response:
     rows = (
         ServiceRequest.objects.visible_to(request.user)
-        .select_related("customer", "request_type")
+        .select_related("customer", "request_type", "escalation")
         .prefetch_related("executors", "events")
     )
     return Response(RequestDetailOutput(rows.get(pk=pk), context={"request": request}).data)

@@ -442,8 +442,6 @@ class ServiceRequest(models.Model):
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
     paused_response_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
     paused_resolution_minutes = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
-    next_escalation_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision = models.ForeignKey(
         Decision, verbose_name=_("decision"), on_delete=models.PROTECT, null=True, blank=True
     )
@@ -455,7 +453,7 @@ class ServiceRequest(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Proves that an e-mail reply belongs to this request (in the subject tag and Message-ID).
     reply_token = models.CharField(max_length=10, default=new_reply_token, editable=False)
-    history = HistoricalRecords(excluded_fields=["reply_token", "next_escalation_at"])
+    history = HistoricalRecords(excluded_fields=["reply_token"])
 
     objects = ServiceRequestQuerySet.as_manager()
 
@@ -499,11 +497,6 @@ class ServiceRequest(models.Model):
                 name="request_queue_unit_unassigned",
                 condition=models.Q(is_open=True, responsible__isnull=True),
             ),
-            models.Index(
-                fields=["next_escalation_at"],
-                name="request_escalation_due",
-                condition=models.Q(is_open=True),
-            ),
             models.Index(fields=["customer", "-registered_at"], name="request_by_customer"),
             models.Index(fields=["registered_at"], name="request_registered"),
         ]
@@ -529,6 +522,38 @@ class ServiceRequest(models.Model):
     def thread_tag(self) -> str:
         """The tag in e-mail subjects that threads a reply: [R00001234·k3x9f2a1b0]."""
         return f"[{self.number}-{self.reply_token}]"
+
+
+class RequestEscalation(models.Model):
+    """Where a request stands on the escalation chain and when it moves next. A narrow table of
+    its own (one row a request, written at registration) because the sweep rewrites it for
+    every overdue request: on the wide requests table, with its many indexes, each move wrote
+    the whole row and an entry in every index (bench/README.md, finding 16); here it is a few
+    bytes and two index entries. `next_at` is empty when nothing will escalate: the request is
+    closed, paused, has no deadline, or the chain has reached the root."""
+
+    request = models.OneToOneField(
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="escalation",
+    )
+    level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    next_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        indexes = [
+            models.Index(
+                fields=["next_at"],
+                name="request_escalation_due",
+                condition=models.Q(next_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{format_number(self.request_id)} {self.level}"
 
 
 def format_number(pk: int | None) -> str:

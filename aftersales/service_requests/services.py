@@ -39,6 +39,7 @@ from aftersales.service_requests.models import (
     Decision,
     EventKind,
     Priority,
+    RequestEscalation,
     RequestEvent,
     RequestMessage,
     RequestType,
@@ -230,13 +231,18 @@ def _set_due(request: ServiceRequest, now: datetime.datetime) -> None:
         request.due_at = request.response_due_at
     else:
         request.due_at = request.resolution_due_at
+    escalation = request.escalation
+    before = (escalation.level, escalation.next_at)
     if request.due_at is None:
-        request.next_escalation_at = None
-    elif request.escalation_level == 0 or request.due_at > now:
-        request.escalation_level = 0
-        request.next_escalation_at = request.due_at
-    elif request.next_escalation_at is None:
-        request.next_escalation_at = now + _escalation_step(request)
+        escalation.next_at = None
+    elif escalation.level == 0 or request.due_at > now:
+        escalation.level = 0
+        escalation.next_at = request.due_at
+    elif escalation.next_at is None:
+        escalation.next_at = now + _escalation_step(request)
+    # A registering request's row is written with it; a moving one's only when it changed.
+    if escalation.request_id is not None and (escalation.level, escalation.next_at) != before:
+        escalation.save(update_fields=["level", "next_at"])
 
 
 def _mark_responded(request: ServiceRequest, when: datetime.datetime) -> None:
@@ -319,8 +325,10 @@ def request_register(
         customer_email=customer_email or _customer_address(customer, contact, facts.email),
         customer_language=customer.language,
     )
+    request.escalation = RequestEscalation()
     _set_deadlines(request, now)
     request.save()
+    request.escalation.save(force_insert=True)
     _event(
         request,
         EventKind.REGISTERED,
@@ -362,11 +370,17 @@ def _tell_assigned(request: ServiceRequest, user: User) -> None:
 
 
 def _locked(request: ServiceRequest) -> ServiceRequest:
-    # Only the request's row: PostgreSQL refuses to lock the nullable side of the outer joins
-    # (policy, responsible), and the others' rows need no lock.
+    # The request's row and its escalation's: PostgreSQL refuses to lock the nullable side of
+    # the outer joins (policy, responsible), and the others' rows need no lock; the escalation
+    # is joined by an inner join (every request has one) so that its row can be locked. NO
+    # KEY: the sweep, holding an escalation row, writes events that reference the request (a
+    # KEY SHARE lock); a plain FOR UPDATE here would wait for the sweep while it waits for us.
     return (
-        ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("unit", "sla_policy", "request_type", "customer", "responsible")
+        ServiceRequest.objects.select_for_update(of=("self", "escalation"), no_key=True)
+        .select_related(
+            "unit", "sla_policy", "request_type", "customer", "responsible", "escalation"
+        )
+        .filter(escalation__isnull=False)
         .get(pk=request.pk)
     )
 
@@ -424,7 +438,7 @@ def _move(
         request.closed_at = now
     if request.is_open and not was_open:  # disputed or reopened: a new resolution clock
         request.closed_at = None
-        request.escalation_level = 0
+        request.escalation.level = 0
         if request.sla_policy is not None:
             request.resolution_due_at = _deadline(
                 request, now, request.sla_policy.resolution_minutes
@@ -876,9 +890,7 @@ def _write_escalations(
             batch_size=2000,
         )
         for (level, next_at), pks in updates.items():
-            ServiceRequest.objects.filter(pk__in=pks).update(
-                escalation_level=level, next_escalation_at=next_at
-            )
+            RequestEscalation.objects.filter(pk__in=pks).update(level=level, next_at=next_at)
         return
     columns = (
         "request_id, kind, created_at, target_user_id, target_unit_id, level, reason, "
@@ -904,8 +916,8 @@ def _write_escalations(
                 )
         for (level, next_at), pks in updates.items():
             cursor.execute(
-                f"UPDATE {ServiceRequest._meta.db_table} "
-                "SET escalation_level = %s, next_escalation_at = %s WHERE id = ANY(%s::bigint[])",
+                f"UPDATE {RequestEscalation._meta.db_table} "
+                "SET level = %s, next_at = %s WHERE request_id = ANY(%s::bigint[])",
                 [level, next_at, pks],
             )
 
@@ -941,18 +953,17 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 
     told: dict[int, list[int]] = defaultdict(list)
     while True:
         with transaction.atomic():
-            rows = ServiceRequest.objects.filter(
-                is_open=True, next_escalation_at__lte=now
-            ).order_by("next_escalation_at")
+            # next_at is empty for a closed or paused request: no need to ask if it is open.
+            rows = RequestEscalation.objects.filter(next_at__lte=now).order_by("next_at")
             if connection.features.has_select_for_update_skip_locked:
                 rows = rows.select_for_update(skip_locked=True, of=("self",))
             batch = list(
                 rows.values_list(
-                    "pk",
-                    "escalation_level",
-                    "responsible_id",
-                    "unit__path",
-                    "sla_policy__escalation_step_minutes",
+                    "request_id",
+                    "level",
+                    "request__responsible_id",
+                    "request__unit__path",
+                    "request__sla_policy__escalation_step_minutes",
                 )[:batch_size]
             )
             if not batch:

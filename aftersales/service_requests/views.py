@@ -323,6 +323,7 @@ class RequestDetailView(ObjectDetailView):
                 "decision",
                 "registered_by",
                 "sla_policy",
+                "escalation",
             )
         )
 

@@ -136,7 +136,7 @@ class ReportView(ObjectListView):
         (_("Responded"), "responded_at"),
         (_("Resolve by"), "resolution_due_at"),
         (_("Overdue"), _overdue),
-        (_("Escalation level"), "escalation_level"),
+        (_("Escalation level"), "escalation.level"),
         (_("Decision"), "decision.name"),
         (_("Decided"), "decided_at"),
         (_("Closed"), "closed_at"),
@@ -147,7 +147,9 @@ class ReportView(ObjectListView):
         return (
             super()
             .get_queryset()
-            .select_related("customer", "request_type", "responsible", "unit", "decision")
+            .select_related(
+                "customer", "request_type", "responsible", "unit", "decision", "escalation"
+            )
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

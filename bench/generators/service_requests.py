@@ -205,7 +205,6 @@ def _rows_python(ctx: GenContext, total: int, pool: list[tuple[int, int]]) -> An
             resolution_due,
             due,
             paused,
-            due,
             None if is_open else registered + timedelta(days=3),
             f"{g:010x}",
         )
@@ -229,7 +228,6 @@ COLUMNS = [
     "resolution_due_at",
     "due_at",
     "paused_at",
-    "next_escalation_at",
     "closed_at",
     "reply_token",
 ]
@@ -239,14 +237,14 @@ INSERT_SQL = """
 INSERT INTO service_requests_servicerequest (
     id, customer_id, request_type_id, channel, subject, priority, status, is_open, unit_id,
     responsible_id, sla_policy_id, registered_at, response_due_at, responded_at,
-    resolution_due_at, due_at, paused_at, next_escalation_at, closed_at, reply_token,
-    external_ref, description, answers, customer_email, customer_language, escalation_level,
+    resolution_due_at, due_at, paused_at, closed_at, reply_token,
+    external_ref, description, answers, customer_email, customer_language,
     result, customer_claim, rating_comment
 )
 SELECT g, customer_id, kind, channel, subject, priority, status, is_open, unit_id,
     responsible_id, kind, registered_at, response_due_at, responded_at, resolution_due_at,
-    due_at, paused_at, due_at, closed_at, reply_token,
-    '', '', '{}'::jsonb, '', '', 0, '', '', ''
+    due_at, paused_at, closed_at, reply_token,
+    '', '', '{}'::jsonb, '', '', '', '', ''
 FROM (
     SELECT g, customer_id, kind, channel, subject, priority, status, is_open, unit_id,
         responsible_id, registered_at, response_due_at, responded_at, resolution_due_at,
@@ -323,10 +321,19 @@ def _drop_indexes_and_keys(raw: Any, table: str) -> list[str]:
     return again
 
 
-@generator("service_requests", after=("customers", "users", "calendars"), version="2")
+# Every request's escalation row, as registration writes it: level 0, next escalation when
+# the deadline that matters passes.
+ESCALATIONS_SQL = """
+INSERT INTO service_requests_requestescalation (request_id, level, next_at)
+SELECT id, 0, due_at FROM service_requests_servicerequest
+"""
+
+
+@generator("service_requests", after=("customers", "users", "calendars"), version="3")
 def service_requests(ctx: GenContext) -> dict[str, int]:
-    """service_requests_servicerequest (+ types, SLA policies, transitions, questions)."""
-    from aftersales.service_requests.models import ServiceRequest
+    """service_requests_servicerequest and each request's escalation row (+ types, SLA
+    policies, transitions, questions)."""
+    from aftersales.service_requests.models import RequestEscalation, ServiceRequest
 
     written = _configuration(ctx)
     written["accounts_user (heads made dispatchers)"] = one_head_per_unit(ctx)
@@ -342,8 +349,9 @@ def service_requests(ctx: GenContext) -> dict[str, int]:
             ServiceRequest,
             COLUMNS,
             _rows_python(ctx, total, pool),
-            constants={"answers": {}, "escalation_level": 0},
+            constants={"answers": {}},
         )
+        written[RequestEscalation._meta.db_table] = ctx.loader.execute(ESCALATIONS_SQL)
         return written
     raw = ctx.loader.raw
     raw.execute("SET maintenance_work_mem = '512MB'")
@@ -362,6 +370,12 @@ def service_requests(ctx: GenContext) -> dict[str, int]:
         last = min(first + BATCH - 1, total)
         raw.conn.execute(INSERT_SQL, {**params, "first": first, "last": last})
         ctx.log(f"    service requests {last:,} / {total:,}")
+    for statement in again:
+        raw.execute(statement)
+    escalations = RequestEscalation._meta.db_table
+    again = _drop_indexes_and_keys(raw, escalations)
+    written[escalations] = raw.execute(ESCALATIONS_SQL)
+    ctx.log(f"    escalations {written[escalations]:,}")
     for statement in again:
         raw.execute(statement)
     raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), %s)", [total])

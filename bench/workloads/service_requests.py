@@ -442,8 +442,9 @@ def _create(ctx: Context, total: int) -> list[Result]:
 
 
 def _remove_created(ctx: Context, since: float) -> int:
-    """Delete what the create workload wrote: its requests with their events, history rows
-    and the notifications about them (ids read once: the table has no index on the ref)."""
+    """Delete what the create workload wrote: its requests with their events, history rows,
+    escalation rows and the notifications about them (ids read once: the table has no index
+    on the ref)."""
     with ctx.db.raw() as raw, raw.transaction():
         ids = [
             row[0]
@@ -464,6 +465,9 @@ def _remove_created(ctx: Context, since: float) -> int:
         raw.execute(
             f"DELETE FROM service_requests_historicalservicerequest WHERE id IN ({marks})", ids
         )
+        raw.execute(
+            f"DELETE FROM service_requests_requestescalation WHERE request_id IN ({marks})", ids
+        )
         return raw.execute(
             f"DELETE FROM service_requests_servicerequest WHERE id IN ({marks})", ids
         )
@@ -472,21 +476,22 @@ def _remove_created(ctx: Context, since: float) -> int:
 # --- escalation ------------------------------------------------------------------------------
 
 LIMIT_SQL = [
-    # One level up for every overdue request, as events, and the request rows updated: what
-    # the sweep writes, without deciding who is told (the heads are looked up per unit).
+    # One level up for every overdue request, as events, and the escalation rows updated:
+    # what the sweep writes, without deciding who is told (the heads are looked up per unit).
     """
     INSERT INTO service_requests_requestevent
         (request_id, kind, created_at, actor_id, from_status, to_status, target_user_id,
          target_unit_id, level, reason)
-    SELECT id, 'escalated', %s, NULL, '', '', responsible_id, unit_id,
-           escalation_level + 1, 'overdue'
-    FROM service_requests_servicerequest
-    WHERE is_open AND next_escalation_at <= %s
+    SELECT r.id, 'escalated', %s, NULL, '', '', r.responsible_id, r.unit_id,
+           e.level + 1, 'overdue'
+    FROM service_requests_requestescalation e
+    JOIN service_requests_servicerequest r ON r.id = e.request_id
+    WHERE e.next_at <= %s
     """,
     """
-    UPDATE service_requests_servicerequest
-    SET escalation_level = escalation_level + 1, next_escalation_at = %s
-    WHERE is_open AND next_escalation_at <= %s
+    UPDATE service_requests_requestescalation
+    SET level = level + 1, next_at = %s
+    WHERE next_at <= %s
     """,
 ]
 
@@ -523,14 +528,14 @@ def _escalation(ctx: Context, total: int) -> list[Result]:
 
     now = timezone.now()
     tables = (
-        "service_requests_servicerequest",
+        "service_requests_requestescalation",
         "service_requests_requestevent",
         "notifications_notification",
     )
     with ctx.db.raw() as raw:
         overdue = raw.execute(
-            "UPDATE service_requests_servicerequest SET next_escalation_at = %s, "
-            "escalation_level = 0 WHERE is_open",
+            "UPDATE service_requests_requestescalation SET next_at = %s, level = 0 "
+            "WHERE request_id IN (SELECT id FROM service_requests_servicerequest WHERE is_open)",
             [now - timedelta(minutes=1)],
         )
         ctx.log(f"  escalation: {overdue:,} open requests made overdue")
@@ -567,8 +572,9 @@ def _escalation(ctx: Context, total: int) -> list[Result]:
                 [now],
             )
             raw.execute(
-                "UPDATE service_requests_servicerequest SET escalation_level = 0, "
-                "next_escalation_at = due_at WHERE is_open"
+                "UPDATE service_requests_requestescalation SET level = 0, next_at = ("
+                "SELECT due_at FROM service_requests_servicerequest "
+                "WHERE id = request_id) WHERE next_at IS NOT NULL OR level > 0"
             )
             _vacuum(raw, *tables)
     ours = Timing(1, sweep_s * 1e3, sweep_s * 1e3, sweep_s * 1e3, escalated / sweep_s)

@@ -10,13 +10,15 @@ otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
@@ -34,6 +36,7 @@ from aftersales.service_requests.models import (
     Attachment,
     Decision,
     EventKind,
+    RequestEscalation,
     RequestEvent,
     RequestMessage,
     RequestType,
@@ -334,7 +337,7 @@ def test_the_decision_and_result_finish_the_request_and_go_to_the_customer(
         "The fan was replaced.",
     )
     assert request.decided_at == at("2025-01-06 11:00")
-    assert (request.is_open, request.due_at, request.next_escalation_at) == (False, None, None)
+    assert (request.is_open, request.due_at, request.escalation.next_at) == (False, None, None)
     assert [e.kind for e in events(request)][-2:] == [EventKind.DECIDED, EventKind.STATUS]
     [mail] = mailoutbox
     assert mail.to == ["acme@example.com"]
@@ -391,7 +394,7 @@ def test_the_customer_confirms_and_the_request_closes(desk):
     request = reloaded(request)
     assert (request.status, request.is_open) == (Status.CLOSED, False)
     assert request.closed_at == at("2025-01-07 10:00")
-    assert (request.due_at, request.next_escalation_at) == (None, None)
+    assert (request.due_at, request.escalation.next_at) == (None, None)
     assert events(request).pop().kind == EventKind.CONFIRMED
 
 
@@ -715,7 +718,7 @@ def test_deadlines_run_in_the_handling_units_business_hours(
     assert request.sla_policy == desk.policy
     assert request.response_due_at == at(respond_by)
     assert request.resolution_due_at == at(resolve_by)
-    assert request.due_at == request.next_escalation_at == at(respond_by)
+    assert request.due_at == request.escalation.next_at == at(respond_by)
 
 
 def test_deadlines_run_in_the_handling_units_time_zone(desk):
@@ -749,7 +752,7 @@ def test_no_policy_no_deadlines(desk):
     request = reloaded(register(desk))
     assert request.sla_policy is None
     assert (request.response_due_at, request.resolution_due_at, request.due_at) == (None,) * 3
-    assert request.next_escalation_at is None
+    assert request.escalation.next_at is None
 
 
 def test_a_pause_keeps_the_business_minutes_left_and_resumes_when_the_customer_writes(desk):
@@ -775,7 +778,7 @@ def test_a_pause_keeps_the_business_minutes_left_and_resumes_when_the_customer_w
     paused = reloaded(request)
     assert paused.paused_at == at("2025-01-09 17:00")
     assert paused.paused_resolution_minutes == 120
-    assert (paused.due_at, paused.next_escalation_at) == (None, None)
+    assert (paused.due_at, paused.escalation.next_at) == (None, None)
 
     # Friday 17:30 the customer answers: 30 minutes on Friday, the weekend and Monday's
     # holiday pass, 90 minutes on Tuesday.
@@ -790,7 +793,7 @@ def test_a_pause_keeps_the_business_minutes_left_and_resumes_when_the_customer_w
     resumed = reloaded(request)
     assert resumed.status == Status.IN_WORK
     assert resumed.resolution_due_at == resumed.due_at == at("2025-01-14 10:30")
-    assert resumed.next_escalation_at == at("2025-01-14 10:30")
+    assert resumed.escalation.next_at == at("2025-01-14 10:30")
     assert (resumed.paused_at, resumed.paused_resolution_minutes) == (None, None)
 
 
@@ -849,7 +852,7 @@ def test_the_first_response_moves_the_due_time_to_the_resolution_deadline(desk, 
 
     request = reloaded(request)
     assert request.responded_at == at("2025-01-06 09:20")
-    assert request.due_at == request.next_escalation_at == at("2025-01-06 17:00")
+    assert request.due_at == request.escalation.next_at == at("2025-01-06 17:00")
 
 
 def test_an_internal_note_is_no_response(desk):
@@ -866,7 +869,7 @@ def test_an_internal_note_is_no_response(desk):
 def test_closing_or_cancelling_clears_the_due_time(desk, end):
     request = bring_to(register(desk), end, desk)
     request = reloaded(request)
-    assert (request.is_open, request.due_at, request.next_escalation_at) == (False, None, None)
+    assert (request.is_open, request.due_at, request.escalation.next_at) == (False, None, None)
     assert request.closed_at is not None
 
 
@@ -884,8 +887,8 @@ def test_a_dispute_or_a_reopening_starts_a_new_resolution_clock(desk, how):
 
     request = reloaded(request)
     assert request.resolution_due_at == at("2025-01-07 17:00")
-    assert request.due_at == request.next_escalation_at == at("2025-01-07 17:00")
-    assert request.escalation_level == 0
+    assert request.due_at == request.escalation.next_at == at("2025-01-07 17:00")
+    assert request.escalation.level == 0
 
 
 # --- Escalation ---------------------------------------------------------------------------------
@@ -914,8 +917,8 @@ def test_an_overdue_request_climbs_the_tree_one_step_at_a_time(desk, network, he
     assert services.escalate_overdue(now=at("2025-01-06 10:00")) == 0  # a second run: nothing
     assert services.escalate_overdue(now=at("2025-01-06 10:29")) == 0
     after_first = reloaded(request)
-    assert after_first.escalation_level == 1
-    assert after_first.next_escalation_at == at("2025-01-06 10:30")
+    assert after_first.escalation.level == 1
+    assert after_first.escalation.next_at == at("2025-01-06 10:30")
 
     for minute in ("10:30", "11:00", "11:30", "12:00"):
         assert services.escalate_overdue(now=at(f"2025-01-06 {minute}")) == 1
@@ -929,7 +932,7 @@ def test_an_overdue_request_climbs_the_tree_one_step_at_a_time(desk, network, he
         (5, heads["hq"], network.hq),
     ]
     request = reloaded(request)
-    assert (request.escalation_level, request.next_escalation_at) == (5, None)
+    assert (request.escalation.level, request.escalation.next_at) == (5, None)
     assert request.status == Status.REGISTERED  # escalation changes who knows, not the status
     for person in [desk.agent, *heads.values()]:
         [told] = notifications(person, "requests_escalated")
@@ -959,7 +962,7 @@ def test_an_unassigned_request_escalates_straight_to_the_head(desk, network):
     services.escalate_overdue(now=at("2025-01-06 10:00"))
 
     assert escalations(request) == [(2, head, network.outlet_b)]
-    assert reloaded(request).next_escalation_at == at("2025-01-06 10:30")
+    assert reloaded(request).escalation.next_at == at("2025-01-06 10:30")
 
 
 def test_each_person_hears_once_per_sweep(desk):
@@ -981,7 +984,7 @@ def test_the_step_comes_from_the_policy(desk, heads):
     services.escalate_overdue(now=at("2025-01-06 10:00"))
     assert services.escalate_overdue(now=at("2025-01-06 11:59")) == 0
     assert services.escalate_overdue(now=at("2025-01-06 12:00")) == 1
-    assert reloaded(request).escalation_level == 2
+    assert reloaded(request).escalation.level == 2
 
 
 def test_a_paused_request_never_escalates(desk, heads):
@@ -1016,7 +1019,7 @@ def test_a_pause_stops_an_escalation_under_way_and_resuming_late_goes_on(desk, h
     )
     resumed = reloaded(request)
     assert resumed.due_at == at("2025-01-08 10:00")  # no time was left
-    assert resumed.next_escalation_at == at("2025-01-08 10:30")
+    assert resumed.escalation.next_at == at("2025-01-08 10:30")
     services.escalate_overdue(now=at("2025-01-08 10:30"))
     assert escalations(request) == [
         (1, desk.agent, network.outlet_a),
@@ -1033,7 +1036,7 @@ def test_a_late_first_response_ends_the_breach(desk, heads):
     )
 
     request = reloaded(request)
-    assert (request.escalation_level, request.next_escalation_at) == (0, at("2025-01-06 17:00"))
+    assert (request.escalation.level, request.escalation.next_at) == (0, at("2025-01-06 17:00"))
     assert services.escalate_overdue(now=at("2025-01-06 10:30")) == 0
     assert services.escalate_overdue(now=at("2025-01-06 17:00")) == 1
     assert [level for level, _person, _unit in escalations(request)] == [1, 1]
@@ -1043,6 +1046,66 @@ def test_finished_requests_do_not_escalate(desk, heads):
     request = bring_to(register(desk, "2025-01-06 09:00"), Status.CANCELLED, desk)
     assert services.escalate_overdue(now=at("2025-01-08 12:00")) == 0
     assert escalations(request) == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+def test_a_step_waits_for_the_sweep_holding_its_request_and_keeps_the_level_it_wrote(desk, heads):
+    """The sweep locks escalation rows, then writes events that refer to their requests (a key
+    share lock on each); a step on one of those requests locks the request, then its escalation.
+    Neither may deadlock, and the step must see the level the sweep wrote, not overwrite it."""
+    request = start_work(register(desk, "2025-01-06 09:00"), desk, at("2025-01-06 09:10"))
+    now = at("2025-01-07 12:00")
+    sweep_holds, errors = threading.Event(), []
+
+    def sweep() -> None:
+        try:
+            with transaction.atomic():
+                # What escalate_overdue does with a batch: lock the rows, write the events.
+                RequestEscalation.objects.select_for_update(skip_locked=True).get(pk=request.pk)
+                sweep_holds.set()
+                with connection.cursor() as cursor:
+                    for _ in range(100):  # until the step waits for our lock
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                            "'Lock' AND datname = current_database()"
+                        )
+                        if cursor.fetchone()[0]:
+                            break
+                        time.sleep(0.05)
+                services._write_escalations(
+                    [(request.pk, desk.agent.pk, request.unit_id, 1)],
+                    {(1, now + dt.timedelta(minutes=30)): [request.pk]},
+                    now=now,
+                    reason="overdue",
+                )
+        except BaseException as error:  # noqa: BLE001 — reported to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    def pause() -> None:
+        try:
+            sweep_holds.wait(5)
+            services.request_transition(
+                request=request, to_status=Status.WAITING_CUSTOMER, user=desk.agent, now=now
+            )
+        except BaseException as error:  # noqa: BLE001 — reported to the test
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sweep), threading.Thread(target=pause)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    paused = reloaded(request)
+    assert paused.status == Status.WAITING_CUSTOMER
+    assert (paused.escalation.level, paused.escalation.next_at) == (1, None)
+    assert escalations(request) == [(1, desk.agent, request.unit)]
 
 
 # --- Conversation and files ---------------------------------------------------------------------
