@@ -63,10 +63,12 @@ def private_files(tmp_path):  # type: ignore[no-untyped-def]
 
 
 def _visit_window() -> tuple[datetime.datetime, datetime.datetime]:
-    """An hour today (the unit's day, Asia/Shanghai by default): the next full hour, at most
-    20:00, so the visit is on today's board and in today's jobs whenever the test runs."""
+    """An hour today (the unit's day, Asia/Shanghai by default): the next full hour, kept
+    between 08:00 and 20:00, so the visit is on today's board, inside its 07:00–21:00 track,
+    and in today's jobs whenever the test runs (CI runs at night in Shanghai too)."""
     now = timezone.localtime()
     start = now.replace(minute=0, second=0, microsecond=0) + datetime.timedelta(hours=1)
+    start = max(start, now.replace(hour=8, minute=0, second=0, microsecond=0))
     start = min(start, now.replace(hour=20, minute=0, second=0, microsecond=0))
     return start, start + datetime.timedelta(hours=1)
 
