@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -828,22 +828,35 @@ def _next_escalation(
     return _Escalation(pk, level, None, path, None if at_root else now + step)
 
 
+@dataclass
+class _Chain:
+    """The units (by path) and their heads one sweep has met: read once per sweep, not once
+    per batch (at a million requests that was 400 queries)."""
+
+    units: dict[str, int] = field(default_factory=dict)
+    heads: dict[int, list[int]] = field(default_factory=dict)
+
+    def learn(self, paths: set[str]) -> None:
+        new = paths - self.units.keys()
+        if new:
+            found = dict(Unit.objects.filter(path__in=new).values_list("path", "pk"))
+            self.units.update(found)
+            self.heads.update(selectors.unit_head_ids(list(found.values())))
+
+
 @transaction.atomic
 def _escalate_batch(
     rows: list[tuple],
     now: datetime.datetime,
     told: dict[int, list[int]],  # type: ignore[type-arg]
+    chain: _Chain,
 ) -> int:
     """Escalate one batch of overdue requests one level each; rows are
     (pk, level, responsible_id, unit_path, step_minutes). Adds to `told` (person id → ids of
     their escalated requests) instead of notifying, so each person hears once per sweep."""
     steps = [_next_escalation(*row, now=now) for row in rows]
-    units = dict(
-        Unit.objects.filter(path__in={s.unit_path for s in steps if s.unit_path}).values_list(
-            "path", "pk"
-        )
-    )
-    heads = selectors.unit_head_ids(list(units.values()))
+    chain.learn({s.unit_path for s in steps if s.unit_path})
+    units, heads = chain.units, chain.heads
     # (request, person told, unit, level) of each escalation event
     events: list[tuple[int, int | None, int | None, int]] = []
     updates: dict[tuple[int, datetime.datetime | None], list[int]] = defaultdict(list)
@@ -951,6 +964,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 
     now = now or timezone.now()
     total = 0
     told: dict[int, list[int]] = defaultdict(list)
+    chain = _Chain()
     while True:
         with transaction.atomic():
             # next_at is empty for a closed or paused request: no need to ask if it is open.
@@ -968,7 +982,7 @@ def escalate_overdue(*, now: datetime.datetime | None = None, batch_size: int = 
             )
             if not batch:
                 break
-            total += _escalate_batch(batch, now, told)
+            total += _escalate_batch(batch, now, told, chain)
     if told:
         _tell_escalated(told)
     return total

@@ -545,6 +545,10 @@ def _escalation(ctx: Context, total: int) -> list[Result]:
             with raw.transaction():
                 for statement in LIMIT_SQL:
                     raw.execute(statement, [now, now])
+                # The foreign keys are checked at commit (Django makes them deferred): check
+                # them before rolling back, or the limit leaves out a third of the work.
+                if raw.vendor == "postgresql":
+                    raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 raise _Rollback
         except _Rollback:
             pass
@@ -588,7 +592,7 @@ def _escalation(ctx: Context, total: int) -> list[Result]:
         unit="requests/s",
         queries=float(sum(counter.counts.values())),
     )
-    result.limit_label = "INSERT … SELECT events + one UPDATE, rolled back"
+    result.limit_label = "INSERT … SELECT events + one UPDATE + their key checks, rolled back"
     result.notes.append(
         f"{escalated:,} escalated in {sweep_s:.1f} s (bare SQL {limit_s:.1f} s); statements: "
         + ", ".join(f"{name} ×{n}" for name, n in counter.counts.most_common(10))
