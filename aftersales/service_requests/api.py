@@ -588,7 +588,7 @@ class ServiceRequestViewSet(ScopedReadViewSet):
         query = QueueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         which = query.validated_data.get("view") or "mine"
-        rows: Any = selectors.queue(request.user, which).values_list(*QUEUE_COLUMNS)
+        rows: Any = selectors.queue_values(request.user, which, QUEUE_COLUMNS)
         if which == "mine":
             rows = _MyQueue(request.user, rows)
         page = self.paginate_queryset(rows)
@@ -629,7 +629,7 @@ QUEUE_COLUMNS = (
     "resolution_due_at",
     "due_at",
     "paused_at",
-    "escalation__level",
+    "escalation_level",  # selectors.with_escalation_level
     "closed_at",
 )
 

@@ -145,7 +145,7 @@ def _queues(ctx: Context, total: int) -> list[Result]:
                     head = selectors.my_queue_head(user, QUEUE_COLUMNS, 51)
                     if head is not None:
                         return queue_rows(head[:50])
-                rows = selectors.queue(user, which).values_list(*QUEUE_COLUMNS)
+                rows = selectors.queue_values(user, which, QUEUE_COLUMNS)
                 return queue_rows(list(rows[:51])[:50])
 
             rows = len(call())  # type: ignore[arg-type]

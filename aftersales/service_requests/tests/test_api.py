@@ -24,6 +24,7 @@ from aftersales.service_requests import services
 from aftersales.service_requests.models import (
     EventKind,
     FieldKind,
+    RequestEscalation,
     RequestMessage,
     RequestType,
     RequestTypeField,
@@ -417,10 +418,12 @@ def test_a_queue_row_is_the_request_as_the_list_shows_it(api, desk):
     item = make_service_request(desk.alice, request_type=desk.repair, answers={"where": "shop"})
     services.request_transition(request=item, to_status=Status.IN_WORK, user=desk.dispatcher)
     ServiceRequest.objects.filter(pk=item.pk).update(paused_at=timezone.now())
+    RequestEscalation.objects.filter(pk=item.pk).update(level=2)
     [queued] = api.get("/api/v1/requests/queue/", {"view": "unit"}).json()["results"]
     [listed] = api.get("/api/v1/requests/").json()["results"]
     assert queued == listed
     assert queued["paused_at"] and queued["due_at"] and queued["number"] == item.number
+    assert queued["escalation_level"] == 2
 
 
 def test_a_queue_pages_fifty_at_a_time_without_counting(api, desk):
