@@ -92,12 +92,18 @@ def _orders(admin: User, centre: Unit, engineer: Engineer, outlet_code: str) -> 
         )
     ]
     now = timezone.now().replace(second=0, microsecond=0)
-    # The first waits for the call; the second is planned this afternoon; the third is on site.
+    # The first waits for the call; the second is planned later today (three hours from now,
+    # kept within 08:00–18:00 so a demo seeded at night still shows it on today's board); the
+    # third is on site.
+    local = timezone.localtime(now)
+    later = local + datetime.timedelta(hours=3)
+    later = max(later, local.replace(hour=8, minute=0))
+    later = min(later, local.replace(hour=18, minute=0))
     services.visit_schedule(
         order=orders[1],
         engineer=engineer,
-        window_start=now + datetime.timedelta(hours=3),
-        window_end=now + datetime.timedelta(hours=5),
+        window_start=later,
+        window_end=later + datetime.timedelta(hours=2),
         user=admin,
         agreed=True,
     )
