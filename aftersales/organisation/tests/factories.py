@@ -21,7 +21,10 @@ def make_unit(parent: Unit | None = None, kind: str | None = None, **fields) -> 
         parent = Unit.objects.get_parent(parent)
     number = next(_codes)
     fields.setdefault("name", f"{kind.title()} {number}")
-    fields.setdefault("code", f"{kind}-{number}")
+    # Zero-padded: units are ordered by code among siblings (node_order_by), and "outlet-10"
+    # before "outlet-9" made treebeard shift the older sibling's path by SQL, leaving the
+    # caller's instance with a stale path (scoping through it then saw the wrong subtree).
+    fields.setdefault("code", f"{kind}-{number:06d}")
     return unit_create(parent=parent, kind=kind, **fields)
 
 
