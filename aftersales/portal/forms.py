@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.forms import StyledFormMixin, style_widgets
 from aftersales.portal import selectors
+from aftersales.service_requests.forms import question_field
 from aftersales.service_requests.models import FieldKind, RequestTypeField
-from aftersales.service_requests.questions import TEXT_LIMITS, shown_fields
+from aftersales.service_requests.questions import shown_fields
 
 QUESTION_PREFIX = "q_"
 
@@ -118,35 +119,6 @@ class SetPasswordForm(StyledFormMixin, PasswordPairMixin):
 # --- Requests --------------------------------------------------------------------------------
 
 
-def _question_field(question: RequestTypeField) -> forms.Field:
-    common = {
-        "label": question.label,
-        "help_text": question.help_text,
-        "required": question.required,
-    }
-    kind = question.kind
-    if kind == FieldKind.LONG_TEXT:
-        return forms.CharField(
-            max_length=TEXT_LIMITS[FieldKind.LONG_TEXT],
-            widget=forms.Textarea(attrs={"rows": 3}),
-            **common,
-        )
-    if kind == FieldKind.NUMBER:
-        return forms.CharField(
-            max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common
-        )
-    if kind == FieldKind.DATE:
-        return forms.CharField(
-            max_length=10, widget=forms.DateInput(attrs={"type": "date"}), **common
-        )
-    if kind == FieldKind.CHOICE:
-        choices = [("", "—")] + [(choice, choice) for choice in question.choice_list]
-        return forms.ChoiceField(choices=choices, **common)
-    if kind == FieldKind.FILE:
-        return LimitedFileField(**common)
-    return forms.CharField(max_length=TEXT_LIMITS[FieldKind.TEXT], **common)
-
-
 class RequestForm(forms.Form):
     """A new request: its type, the type's questions (those shown for the answers so far;
     a change to a question others depend on re-renders them through htmx), subject,
@@ -179,7 +151,7 @@ class RequestForm(forms.Form):
             answers = {q.key: source.get(QUESTION_PREFIX + q.key, "") for q in all_questions}
             controlling = {q.show_if_field_id for q in all_questions if q.show_if_field_id}
             for question in shown_fields(all_questions, answers):
-                field = _question_field(question)
+                field = question_field(question, enforce=True, file_field=LimitedFileField)
                 if question.pk in controlling:
                     self._rerender_on_change(field)
                 field.widget.attrs["data-answer"] = ""

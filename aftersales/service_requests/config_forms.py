@@ -14,6 +14,7 @@ from aftersales.accounts.models import User
 from aftersales.core.forms import StyledFormMixin, style_widgets
 from aftersales.customers.selectors import region_choices
 from aftersales.organisation.models import Unit
+from aftersales.service_requests.forms import question_field
 from aftersales.service_requests.models import (
     Decision,
     FieldKind,
@@ -221,27 +222,6 @@ class RoutingRuleForm(ServiceCheckedModelForm):
 # --- The questions as the agent sees them ----------------------------------------------------
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-def _answer_field(question: RequestTypeField) -> forms.Field:
-    common = {"label": question.label, "help_text": question.help_text, "required": False}
-    kind = question.kind
-    if kind == FieldKind.LONG_TEXT:
-        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
-    if kind == FieldKind.NUMBER:
-        return forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
-    if kind == FieldKind.DATE:
-        return forms.CharField(widget=DateInput(), **common)
-    if kind == FieldKind.CHOICE:
-        choices = [("", "—"), *((choice, choice) for choice in question.choice_list)]
-        return forms.ChoiceField(choices=choices, **common)
-    if kind == FieldKind.FILE:
-        return forms.FileField(widget=forms.ClearableFileInput(attrs={"disabled": True}), **common)
-    return forms.CharField(**common)
-
-
 class AnswersPreviewForm(forms.Form):
     """The questions shown for the answers so far, as the agent's form asks them. Nothing is
     validated by the form itself: `answer_errors` (from questions.clean_answers) are shown
@@ -259,7 +239,7 @@ class AnswersPreviewForm(forms.Form):
         super().__init__(data)
         self.answer_errors = dict(answer_errors or {})
         for question in shown:
-            field = _answer_field(question)
+            field = question_field(question, file_disabled=True)
             # Only for the asterisk: requiredness is checked by clean_answers.
             field.required = question.required
             self.fields[question.key] = field

@@ -66,26 +66,58 @@ def question_name(key: str) -> str:
     return f"{QUESTION_PREFIX}{key}"
 
 
-def _question_field(question: RequestTypeField) -> forms.Field:
-    """A form field for one of the type's questions. Never `required` here: whether an answer
-    is needed (and valid) is the service's call (questions.clean_answers), the same on every
-    channel; `question` and `marked_required` (the asterisk) ride along for the template."""
-    common = {"label": question.label, "help_text": question.help_text, "required": False}
+def question_field(
+    question: RequestTypeField,
+    *,
+    enforce: bool = False,
+    file_field: type[forms.FileField] = forms.FileField,
+    file_disabled: bool = False,
+) -> forms.Field:
+    """A form field for one of a type's questions, with the same widget wherever it is asked:
+    the agent's form, the settings' preview and the customer portal.
+
+    Without `enforce` (agent, preview) the field is never `required` and sets no limits:
+    whether an answer is needed and valid is the service's call (questions.clean_answers), the
+    same on every channel. With `enforce` (portal) the form itself asks for required answers
+    and applies the limits, so that a customer sees the error beside the question; the service
+    checks again. `question` and `marked_required` (the asterisk) ride along for templates."""
+    common = {
+        "label": question.label,
+        "help_text": question.help_text,
+        "required": enforce and question.required,
+    }
+
+    def limit(length: int) -> dict[str, int]:
+        return {"max_length": length} if enforce else {}
+
     kind = question.kind
     field: forms.Field
     if kind == FieldKind.FILE:
-        field = forms.FileField(**common)
+        disabled = {"widget": forms.ClearableFileInput(attrs={"disabled": True})}
+        field = file_field(**(disabled if file_disabled else {}), **common)
     elif kind == FieldKind.LONG_TEXT:
-        field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+        field = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            **limit(questions.TEXT_LIMITS[FieldKind.LONG_TEXT]),
+            **common,
+        )
     elif kind == FieldKind.NUMBER:
-        field = forms.CharField(widget=forms.TextInput(attrs={"inputmode": "decimal"}), **common)
+        field = forms.CharField(
+            widget=forms.TextInput(attrs={"inputmode": "decimal"}), **limit(40), **common
+        )
     elif kind == FieldKind.DATE:
-        field = forms.CharField(widget=DateInput(), **common)
+        field = forms.CharField(widget=DateInput(), **limit(10), **common)
     elif kind == FieldKind.CHOICE:
         options = [("", "—"), *((choice, choice) for choice in question.choice_list)]
-        field = forms.CharField(widget=forms.Select(choices=options), **common)
+        if enforce:
+            field = forms.ChoiceField(choices=options, **common)
+        else:
+            field = forms.CharField(widget=forms.Select(choices=options), **common)
     else:
-        field = forms.CharField(widget=forms.TextInput(attrs={"maxlength": 500}), **common)
+        text_limit = questions.TEXT_LIMITS[FieldKind.TEXT]
+        field = forms.CharField(
+            widget=forms.TextInput(attrs={"maxlength": text_limit}), **limit(text_limit), **common
+        )
     field.question = question  # type: ignore[attr-defined]
     field.marked_required = question.required  # type: ignore[attr-defined]
     return field
@@ -183,7 +215,7 @@ class RequestRegisterForm(forms.Form):
         # the server again which questions to show.
         self.controlling = {q.show_if_field_id for q in self.type_questions if q.show_if_field_id}
         for question in self.shown_questions:
-            field = _question_field(question)
+            field = question_field(question)
             if question.pk in self.controlling:
                 field.widget.attrs.update(refresh)
             if question.kind == FieldKind.FILE:
