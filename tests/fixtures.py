@@ -13,6 +13,15 @@ from aftersales.organisation.models import Unit
 from aftersales.organisation.tests.factories import make_unit
 
 
+@pytest.fixture(autouse=True)
+def _cold_configuration_cache() -> None:
+    """Each test starts with nothing of the configuration kept in process, so that counting
+    a page's queries does not depend on which tests ran before in the same worker."""
+    from aftersales.core import configuration
+
+    configuration.forget()
+
+
 @dataclass
 class Network:
     hq: Unit

@@ -10,6 +10,8 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from aftersales.accounts.models import Position, User
+        from aftersales.core import configuration
         from aftersales.core.menu import MenuEntry, register
 
         register(
@@ -31,6 +33,7 @@ class AccountsConfig(AppConfig):
             ),
         )
         post_migrate.connect(_sync_positions, sender=self)
+        configuration.watch_links(Position.permissions.through, User.user_permissions.through)
 
 
 def _sync_positions(using: str = "default", **kwargs) -> None:  # type: ignore[no-untyped-def]

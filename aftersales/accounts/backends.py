@@ -6,6 +6,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import QuerySet
 
+from aftersales.core import configuration
+
 
 class PositionBackend(ModelBackend):
     """Django's model backend, with a user's position standing in for groups: the position's
@@ -16,18 +18,28 @@ class PositionBackend(ModelBackend):
 
     def get_all_permissions(self, user_obj, obj=None) -> set[str]:  # type: ignore[no-untyped-def, override]
         """The user's own permissions and their position's, in one query (ModelBackend reads
-        them in two); cached on the user object for the request, as ModelBackend does."""
+        them in two), kept with the configuration (`core.configuration`: links of positions
+        and people to permissions are watched) and on the user object for the request, as
+        ModelBackend does."""
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
             if user_obj.is_superuser:
-                rows = Permission.objects.values_list("content_type__app_label", "codename")
+                key: tuple[object, ...] = ("permissions", "all")
             else:
-                with connection.cursor() as cursor:
-                    cursor.execute(_permissions_sql(), [user_obj.pk, user_obj.position_id])
-                    rows = cursor.fetchall()
-            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+                key = ("permissions", user_obj.pk, user_obj.position_id)
+            user_obj._perm_cache = configuration.cached(key, lambda: _read_permissions(user_obj))
         return user_obj._perm_cache
+
+
+def _read_permissions(user) -> frozenset[str]:  # type: ignore[no-untyped-def]
+    if user.is_superuser:
+        rows = list(Permission.objects.values_list("content_type__app_label", "codename"))
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(_permissions_sql(), [user.pk, user.position_id])
+            rows = cursor.fetchall()
+    return frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
 
 
 @functools.cache

@@ -1,3 +1,4 @@
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,3 +85,19 @@ class InputSerializer(StrictJSONTypesMixin, serializers.Serializer):
 
 class InputModelSerializer(StrictJSONTypesMixin, serializers.ModelSerializer):
     """Base of request bodies built from a model (StrictJSONTypesMixin)."""
+
+
+_FIELD_PROTOTYPES: dict[type[serializers.BaseSerializer], dict[str, serializers.Field]] = {}
+
+
+class OutputModelSerializer(serializers.ModelSerializer):
+    """Base of responses built from a model whose fields depend on the class alone.
+    ModelSerializer reads the model's fields and builds its own for every instance (several
+    milliseconds a response for a wide model: bench requests.create); here they are built once
+    per class and copied, as DRF copies declared fields."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        prototypes = _FIELD_PROTOTYPES.get(type(self))
+        if prototypes is None:
+            prototypes = _FIELD_PROTOTYPES.setdefault(type(self), super().get_fields())
+        return copy.deepcopy(prototypes)

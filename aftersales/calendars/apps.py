@@ -8,7 +8,11 @@ class CalendarsConfig(AppConfig):
     verbose_name = _("Calendars")
 
     def ready(self) -> None:
+        from aftersales.calendars.models import BusinessCalendar, CalendarDay, WorkingInterval
+        from aftersales.core import configuration
         from aftersales.core.menu import MenuEntry, register
+
+        configuration.watch(BusinessCalendar, WorkingInterval, CalendarDay)
 
         register(
             MenuEntry(

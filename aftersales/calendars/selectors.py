@@ -12,6 +12,7 @@ from django.db import connection
 
 from aftersales.calendars.business_time import BusinessSchedule, Interval, add_business_minutes
 from aftersales.calendars.models import BusinessCalendar, CalendarDay, WorkingInterval
+from aftersales.core import configuration
 from aftersales.core.scoping import ancestor_paths
 from aftersales.organisation.models import Unit
 
@@ -76,8 +77,13 @@ def schedule_for_unit(unit: Unit) -> BusinessSchedule:
     One query, written out (every deadline of every request asks, and the ORM took longer to
     build the statement than the database to answer it): the unit's lineage, each unit that
     has a calendar bringing that calendar's intervals and exceptional days as text — what
-    `unit.effective_settings()` and `schedule_for_calendar` read in three queries."""
-    paths = ancestor_paths(unit.path)
+    `unit.effective_settings()` and `schedule_for_calendar` read in three queries — and kept
+    with the configuration (units and calendars are watched), so mostly no query at all."""
+    return configuration.cached(("schedule", unit.path), lambda: _read_schedule(unit.path))
+
+
+def _read_schedule(path: str) -> BusinessSchedule:
+    paths = ancestor_paths(path)
     sql = _LINEAGE_WITH_CALENDARS.format(
         agg="string_agg" if connection.vendor == "postgresql" else "group_concat",
         intervals=WorkingInterval._meta.db_table,

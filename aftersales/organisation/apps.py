@@ -8,7 +8,12 @@ class OrganisationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        from aftersales.core import configuration
         from aftersales.core.menu import MenuEntry, register
+        from aftersales.organisation.models import Unit
+
+        # A unit's time zone and calendar decide its deadlines (calendars.selectors).
+        configuration.watch(Unit)
 
         register(
             MenuEntry(

@@ -36,7 +36,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aftersales.accounts.models import User
-from aftersales.api.fields import InputSerializer, ScopedPrimaryKeyRelatedField
+from aftersales.api.fields import (
+    InputSerializer,
+    OutputModelSerializer,
+    ScopedPrimaryKeyRelatedField,
+)
 from aftersales.api.idempotency import idempotent
 from aftersales.api.permissions import PositionModelPermissions
 from aftersales.api.schema import ERROR_RESPONSES
@@ -233,7 +237,7 @@ class EventOutput(serializers.ModelSerializer):
         ]
 
 
-class RequestOutput(serializers.ModelSerializer):
+class RequestOutput(OutputModelSerializer):
     """A request as lists and queues show it."""
 
     number = serializers.CharField(read_only=True, help_text="R and eight digits.")
@@ -331,6 +335,21 @@ class MessageOutput(serializers.ModelSerializer):
 # --- requests: input -------------------------------------------------------------------------
 
 
+class TypeField(serializers.PrimaryKeyRelatedField):
+    """A request type by id, from the configuration kept in process (no query)."""
+
+    def to_internal_value(self, data: Any) -> RequestType:
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            found = selectors.request_type_by_pk(int(data))
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
 class CustomerField(ScopedPrimaryKeyRelatedField):
     """A customer the caller sees, read with what registration needs (their unit, their
     responsible specialist and the specialist's unit, today's contract, region and e-mail) in
@@ -343,7 +362,7 @@ class CustomerField(ScopedPrimaryKeyRelatedField):
 
 class RequestInput(InputSerializer):
     customer = CustomerField(Customer, help_text="A customer you see.")
-    request_type = serializers.PrimaryKeyRelatedField(
+    request_type = TypeField(
         queryset=RequestType.objects.all(), help_text="An active type (GET /request-types/)."
     )
     subject = serializers.CharField(max_length=200, help_text="What the request is about.")

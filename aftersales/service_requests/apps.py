@@ -8,7 +8,11 @@ class ServiceRequestsConfig(AppConfig):
     verbose_name = _("Service requests")
 
     def ready(self) -> None:
+        from aftersales.core import configuration
         from aftersales.core.menu import MenuEntry, register
+        from aftersales.service_requests.models import RequestType, RequestTypeField, SlaPolicy
+
+        configuration.watch(RequestType, RequestTypeField, SlaPolicy)
         from aftersales.customers.card import CardSection, register_section, register_timeline
         from aftersales.service_requests import card
 

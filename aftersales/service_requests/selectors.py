@@ -6,7 +6,6 @@ import datetime
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -30,11 +29,14 @@ from aftersales.calendars.business_time import (
 )
 from aftersales.calendars.selectors import schedule_for_unit
 from aftersales.contracts.models import ContractStatus, ServiceContract
+from aftersales.core import configuration
 from aftersales.core.scoping import ancestor_paths, scope_paths
 from aftersales.customers.models import Address, Customer, Email
 from aftersales.organisation.models import Unit
 from aftersales.service_requests.models import (
     RequestEscalation,
+    RequestType,
+    RequestTypeField,
     RequestTypeTransition,
     RoutingRule,
     ServiceRequest,
@@ -42,9 +44,6 @@ from aftersales.service_requests.models import (
     SlaPolicy,
     Status,
 )
-
-if TYPE_CHECKING:
-    from aftersales.service_requests.models import RequestType
 
 WORK_PERMISSION = ("service_requests", "work_servicerequest")
 HEAD_POSITION = "unit_head"
@@ -138,11 +137,36 @@ def customer_facts(customer: Customer, on_date: datetime.date) -> CustomerFacts:
     )
 
 
+def request_type_by_pk(pk: int) -> RequestType | None:
+    """A request type, active or not, kept with the configuration (types are watched)."""
+    types = configuration.cached(
+        "request_types", lambda: {item.pk: item for item in RequestType.objects.all()}
+    )
+    return types.get(pk)
+
+
+def questions_of(request_type: RequestType) -> tuple[RequestTypeField, ...]:
+    """The type's questions in order, kept with the configuration (questions are watched)."""
+    return configuration.cached(
+        ("questions", request_type.pk), lambda: tuple(request_type.fields.all())
+    )
+
+
 def sla_policy_for(
     request_type: RequestType, priority: int, service_level: str
 ) -> SlaPolicy | None:
     """The most specific active policy: each condition that is set must match; a match on the
-    type counts more than one on the contract level, which counts more than the priority."""
+    type counts more than one on the contract level, which counts more than the priority.
+    Kept with the configuration (policies are watched): shared, never to be changed."""
+    key = ("sla_policy", request_type.pk, priority, service_level)
+    return configuration.cached(
+        key, lambda: _read_sla_policy(request_type, priority, service_level)
+    )
+
+
+def _read_sla_policy(
+    request_type: RequestType, priority: int, service_level: str
+) -> SlaPolicy | None:
     candidates = SlaPolicy.objects.filter(
         Q(request_type=request_type) | Q(request_type__isnull=True),
         Q(priority=priority) | Q(priority__isnull=True),

@@ -290,7 +290,7 @@ def request_register(
         errors["contact"] = [_("This contact belongs to another customer.")]
     if product is not None and product.customer_id != customer.pk:
         errors["product"] = [_("This product belongs to another customer.")]
-    fields = list(request_type.fields.all())
+    fields = selectors.questions_of(request_type)
     try:
         cleaned = questions.clean_answers(
             fields, answers or {}, {f.field_key for f in files if f.field_key}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from aftersales.accounts.models import Position, User
 from aftersales.accounts.services import sync_system_positions, user_create
 from aftersales.calendars.models import BusinessCalendar, WorkingInterval
+from aftersales.core import configuration
 from aftersales.organisation.models import Unit
 from aftersales.organisation.services import unit_create
 
@@ -240,6 +241,7 @@ class Command(BaseCommand):
             _load_holidays(russia)
         Unit.objects.filter(pk=hq.pk, calendar__isnull=True).update(calendar=china)
         Unit.objects.filter(pk=sibir.pk, calendar__isnull=True).update(calendar=russia)
+        configuration.changed()  # the updates and bulk inserts above send no signals
 
 
 def _working_week(
