@@ -8,6 +8,7 @@ test-artifacts/browser/<test name>/ and the report names the folder.
 import os
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +52,39 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):  # type: ignore[no-untyped-def]
+    """pytest-django's live server, except that it answers one request at a time.
+
+    On the in-memory SQLite test database the server's threads share the test's single
+    connection, and two requests at once on one sqlite3 connection corrupt each other ("bad
+    parameter or other API misuse", a page answering 404 for a row that exists): a page load
+    overlapping an htmx swap or a poll did that in CI. PostgreSQL gives each thread its own
+    connection, but the journeys do not test concurrency, so both backends serve serially."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from pytest_django.live_server_helper import LiveServer
+
+    one_at_a_time = threading.Lock()
+
+    class SerialHandler(StaticFilesHandler):
+        def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+            with one_at_a_time:
+                # The body is produced, and the response closed (request_finished), inside the
+                # lock too: a streamed response reads the database while it is being sent.
+                response = super().__call__(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
+    server.thread.static_handler = SerialHandler
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
