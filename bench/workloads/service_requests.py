@@ -39,8 +39,10 @@ CREATE_TARGET_PER_S = 300.0
 CREATE_TARGET_P50_MS = 8.0
 CREATE_MAX_QUERIES = 8
 SWEEP_TARGET_S = 60.0
-WORKERS = 4
-THREADS = 2
+# gunicorn workers × threads for the HTTP parts; BENCH_REQUESTS_GUNICORN=4x1 to try another.
+WORKERS, THREADS = (
+    int(part) for part in os.environ.get("BENCH_REQUESTS_GUNICORN", "4x2").split("x", 1)
+)
 CREATE_REF = "bench-create"
 
 # key, title, bench account, queue

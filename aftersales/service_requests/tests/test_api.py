@@ -143,6 +143,23 @@ def test_an_erp_registers_a_request_with_its_answers(api, desk):
     assert item.events.get().kind == EventKind.REGISTERED
 
 
+def test_a_registration_answers_with_the_request_as_its_detail_shows_it(api, desk):
+    from aftersales.service_requests.api import RegisteredRequestOutput
+
+    body = register(
+        api,
+        customer=desk.alice.pk,
+        request_type=desk.repair.pk,
+        subject="Drips",
+        description="Since Monday.",
+        answers={"where": "home", "floor": "3"},
+        external_ref="ERP-78",
+    ).json()
+    detail = api.get(f"/api/v1/requests/{body['id']}/").json()
+    assert list(body) == list(RegisteredRequestOutput().fields)
+    assert body == {key: detail[key] for key in body}
+
+
 def test_the_channel_may_be_named(api, desk):
     body = register(
         api,
