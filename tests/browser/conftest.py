@@ -8,6 +8,7 @@ test-artifacts/browser/<test name>/ and the report names the folder.
 import os
 import re
 import shutil
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -54,6 +55,11 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
             item.add_marker(skip)
 
 
+# One lock for everything that touches the test database while a journey runs: the live
+# server's requests, and each call the test's own thread makes on a shared SQLite connection.
+_ONE_AT_A_TIME = threading.RLock()
+
+
 @pytest.fixture(scope="session")
 def live_server(request):  # type: ignore[no-untyped-def]
     """pytest-django's live server, except that it answers one request at a time.
@@ -66,11 +72,9 @@ def live_server(request):  # type: ignore[no-untyped-def]
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from pytest_django.live_server_helper import LiveServer
 
-    one_at_a_time = threading.Lock()
-
     class SerialHandler(StaticFilesHandler):
         def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
-            with one_at_a_time:
+            with _ONE_AT_A_TIME:
                 # The body is produced, and the response closed (request_finished), inside the
                 # lock too: a streamed response reads the database while it is being sent.
                 response = super().__call__(environ, start_response)
@@ -85,6 +89,63 @@ def live_server(request):  # type: ignore[no-untyped-def]
     server.start()
     yield server
     server.stop()
+
+
+class _Serialised:
+    """`target` (a sqlite3 connection, or a cursor it made) with each of its methods called
+    under `_ONE_AT_A_TIME`; the cursors it returns are wrapped too."""
+
+    def __init__(self, target: object) -> None:
+        object.__setattr__(self, "_target", target)
+
+    def __getattr__(self, name: str) -> object:
+        value = getattr(self._target, name)
+        if not callable(value):
+            return value
+
+        def call(*args: object, **kwargs: object) -> object:
+            with _ONE_AT_A_TIME:
+                result = value(*args, **kwargs)
+            return _Serialised(result) if isinstance(result, sqlite3.Cursor) else result
+
+        return call
+
+    def __setattr__(self, name: str, value: object) -> None:
+        setattr(self._target, name, value)
+
+    def __iter__(self) -> Iterator[object]:
+        while True:
+            with _ONE_AT_A_TIME:
+                row = self._target.fetchone()  # type: ignore[attr-defined]
+            if row is None:
+                return
+            yield row
+
+
+@pytest.fixture(autouse=True)
+def _test_thread_waits_for_the_server(request):  # type: ignore[no-untyped-def]
+    """While a journey runs, the test's own queries (setting up, checking the result) wait
+    for a request the server is answering, and the server waits for them: on in-memory
+    SQLite both go through the one connection (a poll every 3 s, the call pop-up's, could
+    otherwise land in the middle of the test reading a row)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    from django.db import connections
+
+    shared = [
+        conn
+        for conn in connections.all(initialized_only=True)
+        if conn.vendor == "sqlite" and conn.is_in_memory_db()
+    ]
+    for conn in shared:
+        conn.ensure_connection()
+        conn.connection = _Serialised(conn.connection)
+    try:
+        yield
+    finally:
+        for conn in shared:
+            conn.connection = conn.connection._target
 
 
 @pytest.fixture(scope="session")
