@@ -104,6 +104,11 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["username"]
+        indexes = [
+            # A unit's people in account order: a new request's least-loaded worker is found
+            # by reading them from the first until an idle one (service_requests.selectors).
+            models.Index(fields=["unit", "id"], name="user_unit_in_id_order"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

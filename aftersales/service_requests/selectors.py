@@ -209,31 +209,80 @@ def can_work(user: User | None) -> bool:
 def _least_loaded_worker(unit: Unit, skill_id: int | None) -> User | None:
     """Among `workers(unit)`, those with the skill first (anyone, if nobody has it), then the
     fewest open requests, then the longest-serving account: one hand-written query (the ORM
-    spent more building it than the database running it; bench requests.create). The open
-    requests are counted in the partial queue index (open rows only), not by joining all of
+    spent more building it than the database running it; bench requests.create).
+
+    Most of the time someone is idle, and then the answer is the first idle worker in account
+    order (with the skill, or anyone when nobody in the unit has it): the query tries those
+    first, reading the unit's people by `user_unit_in_id_order` until one has no open request,
+    and counts everyone's open requests only when nobody is idle. Counting first cost a probe
+    per person: 10–22 ms for an outlet of 2,600 (bench requests.create at full), against
+    0.5 ms now. `UNION ALL … LIMIT 1` stops at the first branch that answers. The open
+    requests are looked up in the partial queue index (open rows only), not by joining all of
     a candidate's requests: the closed ones pile up over the years. The position is compared
     as an expression for the reason given in `workers`."""
     app_label, codename = WORK_PERMISSION
     permissions = Position.permissions.through._meta.db_table
-    has_skill = (
-        f"EXISTS (SELECT 1 FROM {Skill.members.through._meta.db_table} s"
-        " WHERE s.user_id = u.id AND s.skill_id = %s)"
-        if skill_id is not None
-        else "%s IS NULL"
-    )
+    members = Skill.members.through._meta.db_table
+    requests = ServiceRequest._meta.db_table
+    users = User._meta.db_table
+
+    def may_work(alias: str) -> tuple[str, list[object]]:
+        return (
+            f"{alias}.unit_id = %s AND {alias}.is_active AND COALESCE({alias}.position_id, 0) IN ("
+            f" SELECT pp.position_id FROM {permissions} pp"
+            f" JOIN {Permission._meta.db_table} p ON p.id = pp.permission_id"
+            f" JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id"
+            " WHERE t.app_label = %s AND p.codename = %s)",
+            [unit.pk, app_label, codename],
+        )
+
+    works, works_params = may_work("u")
+    idle = f"NOT EXISTS (SELECT 1 FROM {requests} r WHERE r.responsible_id = u.id AND r.is_open)"
+    load = f"(SELECT COUNT(*) FROM {requests} r WHERE r.responsible_id = u.id AND r.is_open)"
+    # (columns after u.*, condition, its parameters in order, ordering)
+    branches: list[tuple[str, str, list[object], str]]
+    if skill_id is None:
+        branches = [
+            ("TRUE AS has_skill, 0 AS open_load", f"{works} AND {idle}", works_params, "u.id"),
+            (f"TRUE AS has_skill, {load} AS open_load", works, works_params, "open_load, u.id"),
+        ]
+    else:
+        skilled = f"EXISTS (SELECT 1 FROM {members} s WHERE s.user_id = u.id AND s.skill_id = %s)"
+        others_work, others_params = may_work("o")
+        nobody_skilled = (
+            f"NOT EXISTS (SELECT 1 FROM {users} o JOIN {members} s ON s.user_id = o.id"
+            f" WHERE s.skill_id = %s AND {others_work})"
+        )
+        branches = [
+            (
+                "TRUE AS has_skill, 0 AS open_load",
+                f"{works} AND {skilled} AND {idle}",
+                [*works_params, skill_id],
+                "u.id",
+            ),
+            (
+                "FALSE AS has_skill, 0 AS open_load",
+                f"{works} AND {idle} AND {nobody_skilled}",
+                [*works_params, skill_id, *others_params],
+                "u.id",
+            ),
+            (
+                f"{skilled} AS has_skill, {load} AS open_load",
+                works,
+                [skill_id, *works_params],
+                "has_skill DESC, open_load, u.id",
+            ),
+        ]
     sql = (
-        f"SELECT u.*, {has_skill} AS has_skill,"
-        f" (SELECT COUNT(*) FROM {ServiceRequest._meta.db_table} r"
-        "   WHERE r.responsible_id = u.id AND r.is_open) AS open_load"
-        f" FROM {User._meta.db_table} u"
-        " WHERE u.unit_id = %s AND u.is_active AND COALESCE(u.position_id, 0) IN ("
-        f"   SELECT pp.position_id FROM {permissions} pp"
-        f"   JOIN {Permission._meta.db_table} p ON p.id = pp.permission_id"
-        f"   JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id"
-        "   WHERE t.app_label = %s AND p.codename = %s)"
-        " ORDER BY has_skill DESC, open_load, u.id LIMIT 1"
+        " UNION ALL ".join(
+            f"SELECT * FROM (SELECT u.*, {columns} FROM {users} u WHERE {condition}"
+            f" ORDER BY {order} LIMIT 1) b{number}"
+            for number, (columns, condition, _, order) in enumerate(branches)
+        )
+        + " LIMIT 1"
     )
-    return next(iter(User.objects.raw(sql, [skill_id, unit.pk, app_label, codename])), None)
+    params = [value for _, _, branch_params, _ in branches for value in branch_params]
+    return next(iter(User.objects.raw(sql, params)), None)
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,49 @@ def test_a_tie_goes_to_the_longest_serving_account(network):
     assert assignment.responsible == senior
 
 
+def test_when_everyone_is_busy_the_one_with_the_fewest_open_requests_gets_it(network):
+    busier = make_user("technician", network.outlet_a)
+    less_busy = make_user("technician", network.outlet_a)
+    open_requests_for(busier, 2)
+    open_requests_for(less_busy, 1)
+
+    assignment = selectors.choose_assignment(make_customer(network.outlet_a), make_request_type())
+
+    assert assignment == selectors.Assignment(network.outlet_a, less_busy, "load")
+
+
+def test_among_the_idle_the_skilled_come_first_then_the_longest_serving(network):
+    make_user("technician", network.outlet_a)  # idle, the most senior, but without the skill
+    busy_skilled = make_user("technician", network.outlet_a)
+    first_idle_skilled = make_user("technician", network.outlet_a)
+    later_idle_skilled = make_user("technician", network.outlet_a)
+    skill = Skill.objects.create(name="air conditioners")
+    skill.members.add(busy_skilled, later_idle_skilled, first_idle_skilled)
+    open_requests_for(busy_skilled, 1)
+
+    assignment = selectors.choose_assignment(
+        make_customer(network.outlet_a), make_request_type(skill=skill)
+    )
+
+    assert assignment.responsible == first_idle_skilled
+
+
+def test_when_the_skilled_are_all_busy_the_least_busy_of_them_gets_it(network):
+    make_user("technician", network.outlet_a)  # idle, without the skill
+    busier = make_user("technician", network.outlet_a)
+    less_busy = make_user("technician", network.outlet_a)
+    skill = Skill.objects.create(name="air conditioners")
+    skill.members.add(busier, less_busy)
+    open_requests_for(busier, 3)
+    open_requests_for(less_busy, 2)
+
+    assignment = selectors.choose_assignment(
+        make_customer(network.outlet_a), make_request_type(skill=skill)
+    )
+
+    assert assignment.responsible == less_busy
+
+
 def test_those_who_may_not_work_on_requests_are_never_picked(network):
     make_user("storekeeper", network.outlet_a)
     make_user("technician", network.outlet_a, is_active=False)
