@@ -10,6 +10,7 @@ notifications after commit); a refusal by a service answers 400 on the field it 
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -661,11 +662,7 @@ def _instant(value: datetime.datetime | None, zone: datetime.tzinfo) -> str | No
 def queue_rows(rows: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """RequestOutput's representation of queue rows read with `values_list(*QUEUE_COLUMNS)`."""
     now = timezone.now()
-    zone = timezone.get_current_timezone()
-
-    def instant(value: datetime.datetime | None) -> str | None:
-        return _instant(value, zone)
-
+    instant = functools.partial(_instant, zone=timezone.get_current_timezone())
     shaped = []
     for (
         pk,

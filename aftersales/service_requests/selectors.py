@@ -352,7 +352,7 @@ def deadline(
     schedule: BusinessSchedule | None = None,
 ) -> datetime.datetime:
     """`minutes` of the unit's working time after `start`; pass the unit's `schedule` when it
-    is already at hand (reading it takes three queries)."""
+    is already at hand (`schedule_for_unit` otherwise: kept with the configuration)."""
     return add_business_minutes(schedule or schedule_for_unit(unit), start, minutes)
 
 
