@@ -42,6 +42,27 @@ def scope_paths(user: User | AnonymousUser) -> list[str] | None:
     return cached
 
 
+def scope_unit_ids(user: User | AnonymousUser) -> tuple[int, ...] | None:
+    """Ids of every unit in the subtrees `user` may see; None means everything. Kept with the
+    configuration (units are watched, so a unit added, moved or removed renews it): a filter
+    on these ids lets the database use an index that leads with the unit for a narrow scope,
+    where the join on paths cannot know that the scope is a unit or two."""
+    paths = scope_paths(user)
+    if paths is None:
+        return None
+    if not paths:
+        return ()
+    from aftersales.core import configuration
+    from aftersales.organisation.models import Unit
+
+    def load() -> tuple[int, ...]:
+        return tuple(
+            Unit.objects.filter(subtree_q("", paths)).order_by("pk").values_list("pk", flat=True)
+        )
+
+    return configuration.cached(("scope-unit-ids", *paths), load)
+
+
 def ancestor_paths(path: str) -> list[str]:
     """Paths of a unit's ancestors and itself, computed from the path alone (no query)."""
     return [path[:end] for end in range(PATH_STEP, len(path) + 1, PATH_STEP)]

@@ -605,23 +605,18 @@ class ServiceRequestViewSet(ScopedReadViewSet):
         query = QueueQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         which = query.validated_data.get("view") or "mine"
-        rows: Any = selectors.queue_values(request.user, which, QUEUE_COLUMNS)
-        if which == "mine":
-            rows = _MyQueue(request.user, rows)
-        page = self.paginate_queryset(rows)
+        page = self.paginate_queryset(_Queue(request.user, which))
         return self.get_paginated_response(queue_rows(page))
 
 
-class _MyQueue:
-    """The "mine" queue for the paginator: the page comes from `selectors.my_queue_head` (an
-    index scan in due order), or from the scoped queryset when that declines."""
+class _Queue:
+    """A queue for the paginator, which slices it: each slice is `selectors.queue_page`."""
 
-    def __init__(self, user: User, scoped: QuerySet[Any]) -> None:
-        self.user, self.scoped = user, scoped
+    def __init__(self, user: User, which: str) -> None:
+        self.user, self.which = user, which
 
     def __getitem__(self, part: slice) -> list[tuple[Any, ...]]:
-        head = selectors.my_queue_head(self.user, QUEUE_COLUMNS, part.stop)
-        return head[part] if head is not None else list(self.scoped[part])
+        return selectors.queue_page(self.user, self.which, QUEUE_COLUMNS, part.start, part.stop)
 
 
 # A queue page is read as plain values and shaped here, as RequestOutput would shape it (the

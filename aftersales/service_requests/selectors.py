@@ -30,7 +30,7 @@ from aftersales.calendars.business_time import (
 from aftersales.calendars.selectors import schedule_for_unit
 from aftersales.contracts.models import ContractStatus, ServiceContract
 from aftersales.core import configuration
-from aftersales.core.scoping import ancestor_paths, scope_paths
+from aftersales.core.scoping import ancestor_paths, scope_paths, scope_unit_ids
 from aftersales.customers.models import Address, Customer, Email
 from aftersales.organisation.models import Unit
 from aftersales.service_requests.models import (
@@ -374,6 +374,8 @@ QUEUES = ("mine", "unit", "unassigned", "overdue")
 # and counts stop there ("1000+"), so a queue costs the same with ten requests or ten million.
 # The report finds the rest.
 QUEUE_LIMIT = 1000
+# Scopes of at most this many units are filtered by their ids (see `queue`).
+QUEUE_UNITS_BY_ID = 20
 
 
 def queue_counts(user: User, now: datetime.datetime, limit: int = QUEUE_LIMIT) -> dict[str, int]:
@@ -384,7 +386,15 @@ def queue_counts(user: User, now: datetime.datetime, limit: int = QUEUE_LIMIT) -
 def queue(user: User, which: str, now: datetime.datetime | None = None) -> QuerySet:
     """Open requests `user` may see, ordered by due time (the paused last):
     mine (they are responsible), unit (their own unit's), unassigned, overdue."""
-    rows = ServiceRequest.objects.visible_to(user).filter(is_open=True)
+    units = scope_unit_ids(user)
+    if units is not None and len(units) <= QUEUE_UNITS_BY_ID:
+        # The same rows as visible_to's join on paths, but PostgreSQL can then read a narrow
+        # scope's queue from the index that leads with the unit, in due order, and stop at
+        # the page (an outlet's overdue: 1,247 rows sorted at ten million requests, before).
+        rows = ServiceRequest.objects.filter(unit_id__in=units)
+    else:
+        rows = ServiceRequest.objects.visible_to(user)
+    rows = rows.filter(is_open=True)
     if which == "mine":
         rows = rows.filter(responsible=user)
     elif which == "unit":
@@ -413,9 +423,28 @@ def with_escalation_level(rows: QuerySet[ServiceRequest]) -> QuerySet[ServiceReq
     )
 
 
-def queue_values(user: User, which: str, fields: Sequence[str]) -> QuerySet:
-    """`queue(user, which)` as `values_list(*fields)`; `fields` may name `escalation_level`."""
-    return with_escalation_level(queue(user, which)).values_list(*fields)
+def queue_slice(
+    user: User, which: str, start: int, stop: int, now: datetime.datetime | None = None
+) -> QuerySet:
+    """Rows `start:stop` of `queue(user, which)`: the page's ids are chosen first, by the
+    queue's indexes alone, and only those rows are read with whatever the caller joins. As one
+    query, a centre's unassigned requests (11 units) were joined to their customers, all 833
+    of them, before the sort kept 50: 10 ms at ten million requests
+    (bench: requests.queue.unassigned)."""
+    page = queue(user, which, now).values("pk")[start:stop]
+    return ServiceRequest.objects.filter(pk__in=page).order_by(
+        F("due_at").asc(nulls_last=True), "pk"
+    )
+
+
+def queue_page(user: User, which: str, fields: Sequence[str], start: int, stop: int) -> list[tuple]:  # type: ignore[type-arg]
+    """Rows `start:stop` of `queue(user, which)` as `values_list(*fields)`; `fields` may name
+    `escalation_level`. "Mine" comes from `my_queue_head` when it can, else `queue_slice`."""
+    if which == "mine":
+        head = my_queue_head(user, fields, stop)
+        if head is not None:
+            return head[start:stop]
+    return list(with_escalation_level(queue_slice(user, which, start, stop)).values_list(*fields))
 
 
 def my_queue_head(user: User, fields: Sequence[str], stop: int) -> list[tuple] | None:  # type: ignore[type-arg]

@@ -35,6 +35,21 @@ def _due_kind(item: ServiceRequest) -> str:
     return "resolution"
 
 
+class _QueueRows:
+    """A queue for the paginator, which slices it (up to QUEUE_LIMIT rows; the count comes
+    from the tab): each slice is `selectors.queue_slice` with what the page shows."""
+
+    ordered = True
+
+    def __init__(self, user: Any, which: str, now: Any) -> None:
+        self.user, self.which, self.now = user, which, now
+
+    def __getitem__(self, part: slice) -> list[ServiceRequest]:
+        stop = min(part.stop, QUEUE_LIMIT)
+        rows = selectors.queue_slice(self.user, self.which, part.start, stop, self.now)
+        return list(rows.select_related("customer", "request_type", "responsible", "unit"))
+
+
 class QueueView(ObjectListView):
     """An agent's queue: open requests ordered by due time (the overdue first, the paused last),
     due times in the viewer's time zone, counts on the tabs."""
@@ -51,10 +66,7 @@ class QueueView(ObjectListView):
             raise Http404
         self.now = timezone.now()
         self.counts = selectors.queue_counts(self.request.user, self.now, QUEUE_LIMIT)
-        rows = selectors.queue(self.request.user, which, self.now).select_related(
-            "customer", "request_type", "responsible", "unit"
-        )
-        return rows[:QUEUE_LIMIT]
+        return _QueueRows(self.request.user, which, self.now)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):  # type: ignore[no-untyped-def]
         paginator = Paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)

@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from aftersales.accounts.tests.factories import make_user
 from aftersales.contracts.models import ContractStatus, ServiceContract, ServiceLevel
+from aftersales.core import configuration
 from aftersales.customers.models import Address, Customer, Email
 from aftersales.customers.tests.factories import make_customer
 from aftersales.organisation.tests.factories import make_unit
@@ -452,10 +453,70 @@ def test_the_queues_show_open_requests_by_due_time(network):
         selectors.queue(agent, "everything")
 
 
+def test_a_narrow_scope_reads_its_units_by_id_and_sees_a_new_unit_at_once(network):
+    outlet_head = make_user("unit_head", network.outlet_a)
+    centre_head = make_user("dispatcher", network.centre)
+    hq_head = make_user("unit_head", network.hq)
+    make_sla_policy(response_minutes=60, resolution_minutes=480)
+    later = timezone.now() + dt.timedelta(days=365)
+    in_a = make_service_request(make_customer(network.outlet_a))
+    in_b = make_service_request(make_customer(network.outlet_b))
+
+    assert list(selectors.queue(outlet_head, "overdue", later)) == [in_a]
+    assert set(selectors.queue(centre_head, "overdue", later)) == {in_a, in_b}
+    assert set(selectors.queue(hq_head, "overdue", later)) == {in_a, in_b}
+
+    # A unit opened under the centre is in its head's scope from the next read on.
+    outlet_c = make_unit(network.centre)
+    in_c = make_service_request(make_customer(outlet_c))
+    assert set(selectors.queue(centre_head, "overdue", later)) == {in_a, in_b, in_c}
+    assert list(selectors.queue(outlet_head, "overdue", later)) == [in_a]
+
+
+def test_a_wide_scope_is_read_by_the_unit_tree_with_the_same_rows(network, monkeypatch):
+    centre_head = make_user("dispatcher", network.centre)
+    make_sla_policy(response_minutes=60, resolution_minutes=480)
+    expected = [
+        make_service_request(make_customer(unit)) for unit in (network.outlet_a, network.outlet_b)
+    ]
+    later = timezone.now() + dt.timedelta(days=365)
+    by_ids = list(selectors.queue(centre_head, "overdue", later))
+    monkeypatch.setattr(selectors, "QUEUE_UNITS_BY_ID", 1)
+    with CaptureQueriesContext(connection) as queries:
+        by_tree = list(selectors.queue(centre_head, "overdue", later))
+
+    assert by_ids == by_tree == sorted(expected, key=lambda r: (r.due_at, r.pk))
+    assert "path" in queries.captured_queries[-1]["sql"]
+
+
+def test_a_queue_page_holds_the_same_rows_as_the_queue(network):
+    centre_head = make_user("dispatcher", network.centre)
+    agent = make_user("technician", network.outlet_a)
+    make_sla_policy(response_minutes=60, resolution_minutes=480)
+    for days in range(7):
+        when = timezone.now() - dt.timedelta(days=days)
+        for unit in (network.outlet_a, network.outlet_b, network.centre):
+            make_service_request(make_customer(unit), now=when)
+        make_service_request(make_customer(network.outlet_a, responsible=agent), now=when)
+
+    for user, which in [
+        (centre_head, "unassigned"),
+        (centre_head, "overdue"),
+        (agent, "mine"),
+        (agent, "unit"),
+    ]:
+        expected = [(r.pk, r.due_at) for r in selectors.queue(user, which)]
+        assert len(expected) >= 7
+        for start, stop in [(0, 5), (5, 10), (20, 30)]:
+            page = selectors.queue_page(user, which, ["pk", "due_at"], start, stop)
+            assert page == expected[start:stop], (which, start)
+
+
 def test_a_queue_reads_in_the_same_queries_with_one_row_or_many(network):
     agent = make_user("technician", network.outlet_a)
 
     def read_queue() -> int:
+        configuration.forget()  # cold: the scope's units are read too
         with CaptureQueriesContext(connection) as queries:
             rows = list(selectors.queue(agent, "unit", MONDAY_9))
             for row in rows:
@@ -471,7 +532,8 @@ def test_a_queue_reads_in_the_same_queries_with_one_row_or_many(network):
     many = read_queue()
 
     assert ServiceRequest.objects.count() == 21
-    assert one == many <= 2
+    # the scope's paths, the configuration's generation, its units' ids, the rows
+    assert one == many <= 4
 
 
 # --- Business time -----------------------------------------------------------------------------
