@@ -426,15 +426,19 @@ def with_escalation_level(rows: QuerySet[ServiceRequest]) -> QuerySet[ServiceReq
 def queue_slice(
     user: User, which: str, start: int, stop: int, now: datetime.datetime | None = None
 ) -> QuerySet:
-    """Rows `start:stop` of `queue(user, which)`: the page's ids are chosen first, by the
-    queue's indexes alone, and only those rows are read with whatever the caller joins. As one
-    query, a centre's unassigned requests (11 units) were joined to their customers, all 833
-    of them, before the sort kept 50: 10 ms at ten million requests
-    (bench: requests.queue.unassigned)."""
-    page = queue(user, which, now).values("pk")[start:stop]
-    return ServiceRequest.objects.filter(pk__in=page).order_by(
-        F("due_at").asc(nulls_last=True), "pk"
-    )
+    """Rows `start:stop` of `queue(user, which)`. Where no index can give a scope's rows in
+    due order (the unassigned or overdue requests of a few units), the page's ids are chosen
+    first, from the queue's indexes alone, and only those rows are read with whatever the
+    caller joins: as one query, a centre's unassigned requests (11 units) were joined to their
+    customers, all 833, before the sort kept 50 (bench: requests.queue.unassigned)."""
+    rows = queue(user, which, now)
+    if (
+        which in ("unassigned", "overdue")
+        and 1 < len(scope_unit_ids(user) or ()) <= QUEUE_UNITS_BY_ID
+    ):
+        page = rows.values("pk")[start:stop]
+        return ServiceRequest.objects.filter(pk__in=page).order_by(*rows.query.order_by)
+    return rows[start:stop]
 
 
 def queue_page(user: User, which: str, fields: Sequence[str], start: int, stop: int) -> list[tuple]:  # type: ignore[type-arg]

@@ -143,12 +143,7 @@ def _queues(ctx: Context, total: int) -> list[Result]:
                 # What the endpoint does after authentication: the page (and one row more, to
                 # know whether another follows) as values, shaped.
                 user = _fresh(user)
-                if which == "mine":
-                    head = selectors.my_queue_head(user, QUEUE_COLUMNS, 51)
-                    if head is not None:
-                        return queue_rows(head[:50])
-                rows = selectors.queue_values(user, which, QUEUE_COLUMNS)
-                return queue_rows(list(rows[:51])[:50])
+                return queue_rows(selectors.queue_page(user, which, QUEUE_COLUMNS, 0, 51)[:50])
 
             rows = len(call())  # type: ignore[arg-type]
             result = orm_vs_raw(
