@@ -347,11 +347,13 @@ class ServiceRequestQuerySet(ScopedQuerySet):
 
 
 class ServiceRequest(models.Model):
+    # No index of its own: request_by_customer leads with it (one index less to write).
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),
         on_delete=models.PROTECT,
         related_name="service_requests",
+        db_index=False,
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -486,7 +488,7 @@ class ServiceRequest(models.Model):
                 condition=models.Q(is_open=True),
             ),
             # Unassigned requests are few: for a wide scope the planner walks them in due
-            # order, for a narrow one it reads each unit's and sorts the handful.
+            # order; a narrow one is read by its units' ids (selectors.queue_slice).
             models.Index(
                 fields=["due_at", "id"],
                 name="request_queue_unassigned",
@@ -589,8 +591,14 @@ class RequestEvent(models.Model):
     """The request's own log: each step, who took it and why. Escalations are events of kind
     ESCALATED with the level reached and the person and unit told."""
 
+    # No index of its own: request_event_log leads with it. The sweep writes an event for
+    # every escalation, and the extra index cost 7 µs each (bench/README.md, finding 20).
     request = models.ForeignKey(
-        ServiceRequest, on_delete=models.CASCADE, related_name="events", verbose_name=_("request")
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("request"),
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -650,8 +658,13 @@ class RequestMessage(models.Model):
         PORTAL = "portal", _("Customer portal")
         EMAIL = "email", _("E-mail")
 
+    # No index of its own: request_thread leads with it.
     request = models.ForeignKey(
-        ServiceRequest, on_delete=models.CASCADE, related_name="messages", verbose_name=_("request")
+        ServiceRequest,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("request"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
