@@ -7,8 +7,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     BigIntegerField,
     DateField,
@@ -185,19 +183,34 @@ def _read_sla_policy(
     return max(candidates, key=specificity, default=None)
 
 
+def work_positions() -> tuple[int, ...]:
+    """Ids of the positions that may work on requests (WORK_PERMISSION), kept with the
+    configuration (positions' permissions are watched). As a join through the permission
+    tables, the least-loaded worker's query took longer to plan than to run (1.2 of 1.7 ms,
+    bench requests.create)."""
+    app_label, codename = WORK_PERMISSION
+
+    def load() -> tuple[int, ...]:
+        return tuple(
+            Position.objects.filter(
+                permissions__content_type__app_label=app_label, permissions__codename=codename
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    return configuration.cached("work-positions", load)
+
+
 def workers(unit: Unit) -> QuerySet[User]:
     """Active employees of `unit` whose position lets them work on requests."""
-    app_label, codename = WORK_PERMISSION
-    may_work = Position.objects.filter(
-        permissions__content_type__app_label=app_label, permissions__codename=codename
-    ).values("pk")
     # The position is compared as an expression, not as the indexed column: on the column
     # PostgreSQL intersected the unit's people with every holder of each working position
     # (250,000 rows a position at 2 million people: 150 ms a registration); a unit's own people
     # are few, and their positions are checked one by one (bench: requests.create at full).
     return User.objects.alias(
         position_key=Coalesce("position_id", Value(0), output_field=BigIntegerField())
-    ).filter(unit=unit, is_active=True, position_key__in=may_work)
+    ).filter(unit=unit, is_active=True, position_key__in=work_positions())
 
 
 def can_work(user: User | None) -> bool:
@@ -220,20 +233,19 @@ def _least_loaded_worker(unit: Unit, skill_id: int | None) -> User | None:
     requests are looked up in the partial queue index (open rows only), not by joining all of
     a candidate's requests: the closed ones pile up over the years. The position is compared
     as an expression for the reason given in `workers`."""
-    app_label, codename = WORK_PERMISSION
-    permissions = Position.permissions.through._meta.db_table
+    positions = work_positions()
+    if not positions:
+        return None
     members = Skill.members.through._meta.db_table
     requests = ServiceRequest._meta.db_table
     users = User._meta.db_table
+    listed = ", ".join("%s" for _ in positions)
 
     def may_work(alias: str) -> tuple[str, list[object]]:
         return (
-            f"{alias}.unit_id = %s AND {alias}.is_active AND COALESCE({alias}.position_id, 0) IN ("
-            f" SELECT pp.position_id FROM {permissions} pp"
-            f" JOIN {Permission._meta.db_table} p ON p.id = pp.permission_id"
-            f" JOIN {ContentType._meta.db_table} t ON t.id = p.content_type_id"
-            " WHERE t.app_label = %s AND p.codename = %s)",
-            [unit.pk, app_label, codename],
+            f"{alias}.unit_id = %s AND {alias}.is_active"
+            f" AND COALESCE({alias}.position_id, 0) IN ({listed})",
+            [unit.pk, *positions],
         )
 
     works, works_params = may_work("u")
@@ -386,7 +398,12 @@ def queue_counts(user: User, now: datetime.datetime, limit: int = QUEUE_LIMIT) -
 def queue(user: User, which: str, now: datetime.datetime | None = None) -> QuerySet:
     """Open requests `user` may see, ordered by due time (the paused last):
     mine (they are responsible), unit (their own unit's), unassigned, overdue."""
-    units = scope_unit_ids(user)
+    return _queue(user, which, now, scope_unit_ids(user))
+
+
+def _queue(
+    user: User, which: str, now: datetime.datetime | None, units: tuple[int, ...] | None
+) -> QuerySet:
     if units is not None and len(units) <= QUEUE_UNITS_BY_ID:
         # The same rows as visible_to's join on paths, but PostgreSQL can then read a narrow
         # scope's queue from the index that leads with the unit, in due order, and stop at
@@ -431,11 +448,9 @@ def queue_slice(
     first, from the queue's indexes alone, and only those rows are read with whatever the
     caller joins: as one query, a centre's unassigned requests (11 units) were joined to their
     customers, all 833, before the sort kept 50 (bench: requests.queue.unassigned)."""
-    rows = queue(user, which, now)
-    if (
-        which in ("unassigned", "overdue")
-        and 1 < len(scope_unit_ids(user) or ()) <= QUEUE_UNITS_BY_ID
-    ):
+    units = scope_unit_ids(user)
+    rows = _queue(user, which, now, units)
+    if which in ("unassigned", "overdue") and 1 < len(units or ()) <= QUEUE_UNITS_BY_ID:
         page = rows.values("pk")[start:stop]
         return ServiceRequest.objects.filter(pk__in=page).order_by(*rows.query.order_by)
     return rows[start:stop]

@@ -8,6 +8,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
@@ -279,6 +280,22 @@ def test_those_who_may_not_work_on_requests_are_never_picked(network):
     assert assignment == selectors.Assignment(network.outlet_a, None, "unit")
 
 
+def test_a_position_given_or_refused_the_work_counts_from_the_next_request_on(network):
+    storekeeper = make_user("storekeeper", network.outlet_a)
+    work = Permission.objects.get(
+        content_type__app_label=selectors.WORK_PERMISSION[0],
+        codename=selectors.WORK_PERMISSION[1],
+    )
+    customer = make_customer(network.outlet_a)
+    assert selectors.choose_assignment(customer, make_request_type()).responsible is None
+
+    storekeeper.position.permissions.add(work)
+    assert selectors.choose_assignment(customer, make_request_type()).responsible == storekeeper
+
+    storekeeper.position.permissions.remove(work)
+    assert selectors.choose_assignment(customer, make_request_type()).responsible is None
+
+
 def test_nobody_to_work_leaves_the_request_unassigned_in_the_units_queue(network):
     request = make_service_request(make_customer(network.outlet_b))
     assert (request.unit, request.responsible) == (network.outlet_b, None)
@@ -508,8 +525,11 @@ def test_a_queue_page_holds_the_same_rows_as_the_queue(network):
         expected = [(r.pk, r.due_at) for r in selectors.queue(user, which)]
         assert len(expected) >= 7
         for start, stop in [(0, 5), (5, 10), (20, 30)]:
-            page = selectors.queue_page(user, which, ["pk", "due_at"], start, stop)
+            with CaptureQueriesContext(connection) as queries:
+                page = selectors.queue_page(user, which, ["pk", "due_at"], start, stop)
             assert page == expected[start:stop], (which, start)
+            # outside a request each cached read asks for the generation: at most once a page
+            assert sum("configurationgeneration" in q["sql"] for q in queries) <= 1
 
 
 def test_a_queue_reads_in_the_same_queries_with_one_row_or_many(network):
