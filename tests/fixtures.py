@@ -15,11 +15,13 @@ from aftersales.organisation.tests.factories import make_unit
 
 @pytest.fixture(autouse=True)
 def _cold_configuration_cache() -> None:
-    """Each test starts with nothing of the configuration kept in process, so that counting
-    a page's queries does not depend on which tests ran before in the same worker."""
-    from aftersales.core import configuration
+    """Each test starts with nothing of the configuration (nor any kept SQL) in process, so
+    that counting a page's queries does not depend on which tests ran before in the same
+    worker."""
+    from aftersales.core import compiled, configuration
 
     configuration.forget()
+    compiled.forget()
 
 
 @dataclass

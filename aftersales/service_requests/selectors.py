@@ -16,8 +16,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.db.models.functions import Coalesce, Now
 
 from aftersales.accounts.models import Position, User
 from aftersales.calendars.business_time import (
@@ -27,7 +26,7 @@ from aftersales.calendars.business_time import (
 )
 from aftersales.calendars.selectors import schedule_for_unit
 from aftersales.contracts.models import ContractStatus, ServiceContract
-from aftersales.core import configuration
+from aftersales.core import compiled, configuration
 from aftersales.core.scoping import ancestor_paths, scope_paths, scope_unit_ids
 from aftersales.customers.models import Address, Customer, Email
 from aftersales.organisation.models import Unit
@@ -419,7 +418,9 @@ def _queue(
     elif which == "unassigned":
         rows = rows.filter(responsible__isnull=True)
     elif which == "overdue":
-        rows = rows.filter(due_at__lt=now or timezone.now())
+        # The database's clock unless told otherwise: the SQL then does not change with the
+        # time and a page's statement can be kept (`queue_page`).
+        rows = rows.filter(due_at__lt=Now() if now is None else now)
     else:
         raise ValueError(f"unknown queue {which!r}")
     # NULLS LAST is PostgreSQL's default for an ascending index (the plan stays a plain index
@@ -448,7 +449,17 @@ def queue_slice(
     first, from the queue's indexes alone, and only those rows are read with whatever the
     caller joins: as one query, a centre's unassigned requests (11 units) were joined to their
     customers, all 833, before the sort kept 50 (bench: requests.queue.unassigned)."""
-    units = scope_unit_ids(user)
+    return _queue_slice(user, which, start, stop, now, scope_unit_ids(user))
+
+
+def _queue_slice(
+    user: User,
+    which: str,
+    start: int,
+    stop: int,
+    now: datetime.datetime | None,
+    units: tuple[int, ...] | None,
+) -> QuerySet:
     rows = _queue(user, which, now, units)
     if which in ("unassigned", "overdue") and 1 < len(units or ()) <= QUEUE_UNITS_BY_ID:
         page = rows.values("pk")[start:stop]
@@ -458,12 +469,32 @@ def queue_slice(
 
 def queue_page(user: User, which: str, fields: Sequence[str], start: int, stop: int) -> list[tuple]:  # type: ignore[type-arg]
     """Rows `start:stop` of `queue(user, which)` as `values_list(*fields)`; `fields` may name
-    `escalation_level`. "Mine" comes from `my_queue_head` when it can, else `queue_slice`."""
+    `escalation_level`. "Mine" comes from `my_queue_head` when it can, else `queue_slice`.
+    The statement is kept by everything it depends on (`core.compiled`)."""
     if which == "mine":
         head = my_queue_head(user, fields, stop)
         if head is not None:
             return head[start:stop]
-    return list(with_escalation_level(queue_slice(user, which, start, stop)).values_list(*fields))
+    units = scope_unit_ids(user)
+    paths = scope_paths(user)
+    key = (
+        "queue-page",
+        which,
+        user.pk,
+        user.unit_id,
+        units,
+        None if paths is None else tuple(paths),
+        QUEUE_UNITS_BY_ID,
+        tuple(fields),
+        start,
+        stop,
+    )
+    return compiled.values_rows(
+        key,
+        lambda: with_escalation_level(
+            _queue_slice(user, which, start, stop, None, units)
+        ).values_list(*fields),
+    )
 
 
 def my_queue_head(user: User, fields: Sequence[str], stop: int) -> list[tuple] | None:  # type: ignore[type-arg]
@@ -475,10 +506,13 @@ def my_queue_head(user: User, fields: Sequence[str], stop: int) -> list[tuple] |
     expects one in the user's, and reads them all to sort them: 474 rows for a page of 50 at
     ten million requests, ten times the work at one million (bench: requests.queue.mine)."""
     paths = scope_paths(user)
-    rows = (
-        with_escalation_level(ServiceRequest.objects.filter(is_open=True, responsible=user))
-        .order_by(F("due_at").asc(nulls_last=True), "pk")
-        .values_list(*fields, "unit__path")[:stop]
+    rows = compiled.values_rows(
+        ("queue-mine-head", user.pk, tuple(fields), stop),
+        lambda: (
+            with_escalation_level(ServiceRequest.objects.filter(is_open=True, responsible=user))
+            .order_by(F("due_at").asc(nulls_last=True), "pk")
+            .values_list(*fields, "unit__path")[:stop]
+        ),
     )
     found = []
     for *values, unit_path in rows:

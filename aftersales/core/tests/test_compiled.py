@@ -1,0 +1,64 @@
+"""A hot read keeps its SQL, never its rows."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aftersales.core import compiled
+from aftersales.organisation.models import Unit
+from aftersales.organisation.tests.factories import make_unit
+
+
+class Builds:
+    def __init__(self, build):  # type: ignore[no-untyped-def]
+        self.build, self.count = build, 0
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        self.count += 1
+        return self.build()
+
+
+def test_a_kept_statement_runs_again_and_sees_the_rows_as_they_are_now(network):
+    names = Builds(
+        lambda: (
+            Unit.objects.filter(path__startswith=network.centre.path)
+            .order_by("path")
+            .values_list("pk", "name")
+        )
+    )
+    first = compiled.values_rows(("units", network.centre.pk), names)
+    make_unit(network.centre, name="Outlet C")
+
+    with CaptureQueriesContext(connection) as queries:
+        second = compiled.values_rows(("units", network.centre.pk), names)
+
+    assert names.count == 1  # built once
+    assert len(queries) == 1
+    assert len(first) == 3  # the centre and its two outlets
+    assert second == list(names.build())
+    assert [name for _pk, name in second if name not in dict(first).values()] == ["Outlet C"]
+
+
+def test_a_statement_whose_columns_need_converting_is_built_every_time(network):
+    plain = Builds(lambda: Unit.objects.filter(pk=network.hq.pk).values_list("pk", "path"))
+    histories = Builds(lambda: network.hq.history.order_by("pk").values_list("history_date"))
+
+    compiled.values_rows("hq", plain)
+    compiled.values_rows("hq", plain)
+    rows = compiled.values_rows("hq-history", histories)
+    again = compiled.values_rows("hq-history", histories)
+
+    assert plain.count == 1
+    assert rows == again == list(histories.build())
+    # PostgreSQL hands datetimes over as they are; SQLite's come back as text, converted.
+    assert histories.count == (1 if connection.vendor == "postgresql" else 2)
+
+
+def test_nothing_to_read_is_no_query(db):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        rows = compiled.values_rows(
+            "none", lambda: Unit.objects.filter(pk__in=[]).values_list("pk")
+        )
+    assert rows == []
+    assert len(queries) == 0
