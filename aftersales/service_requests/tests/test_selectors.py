@@ -532,6 +532,20 @@ def test_a_queue_page_holds_the_same_rows_as_the_queue(network):
             assert sum("configurationgeneration" in q["sql"] for q in queries) <= 1
 
 
+def test_a_queue_page_read_again_shows_the_requests_as_they_are_now(network):
+    centre_head = make_user("dispatcher", network.centre)
+    make_sla_policy(response_minutes=60, resolution_minutes=480)
+    older = make_service_request(make_customer(network.outlet_a), now=timezone.now())
+    assert selectors.queue_page(centre_head, "unassigned", ["pk"], 0, 5) == [(older.pk,)]
+
+    urgent = make_service_request(
+        make_customer(network.outlet_b), now=timezone.now() - dt.timedelta(days=3)
+    )
+
+    page = selectors.queue_page(centre_head, "unassigned", ["pk"], 0, 5)
+    assert page == [(urgent.pk,), (older.pk,)]
+
+
 def test_a_queue_reads_in_the_same_queries_with_one_row_or_many(network):
     agent = make_user("technician", network.outlet_a)
 
