@@ -14,7 +14,7 @@ from aftersales.organisation.tests.factories import make_unit
 
 
 @pytest.fixture(autouse=True)
-def _cold_configuration_cache() -> None:
+def _cold_process_caches() -> None:
     """Each test starts with nothing of the configuration (nor any kept SQL) in process, so
     that counting a page's queries does not depend on which tests ran before in the same
     worker."""
