@@ -9,6 +9,11 @@ The key must name everything the SQL and its parameters depend on (the user, the
 page, the columns): what is kept is exactly what the ORM built for that key. Only statements
 whose columns need no conversion are kept — the driver then hands back what `values_list`
 would — so on SQLite (datetimes come back as text) every call builds its query as usual.
+
+`one_instance` does the same for a read of one model instance by id with its
+`select_related` rows and annotations (a registration's customer: bench requests.create): the
+id is the one parameter that changes between calls, and the row becomes instances the way
+Django's own iterator makes them, its converters included.
 """
 
 from __future__ import annotations
@@ -16,25 +21,44 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.db.models.query import _get_from_db, get_related_populators
 
 # Pages of the agents one process serves; the oldest go first.
 MAX_ENTRIES = 5_000
 
-_statements: OrderedDict[Hashable, tuple[str, str, tuple[Any, ...]]] = OrderedDict()
+_statements: OrderedDict[Hashable, Any] = OrderedDict()
 _lock = threading.Lock()
+# Stands for the id while a `one_instance` statement is built: no row has it, and the one
+# parameter equal to it is where each call's id goes.
+_ID_SLOT = -7_213_009_417_335_122_951
+# Kept for a `one_instance` statement that does not carry its id as one parameter.
+_BUILT_EACH_TIME = object()
 
 
-def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple[Any, ...]]:
-    """`list(build())` for a `values_list` queryset, its SQL kept under `key`."""
+def _kept(key: Hashable) -> Any:
     with _lock:
         kept = _statements.get(key)
         if kept is not None:
             _statements.move_to_end(key)
+    return kept
+
+
+def _keep(key: Hashable, kept: Any) -> None:
+    with _lock:
+        _statements[key] = kept
+        while len(_statements) > MAX_ENTRIES:
+            _statements.popitem(last=False)
+
+
+def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple[Any, ...]]:
+    """`list(build())` for a `values_list` queryset, its SQL kept under `key`."""
+    kept = _kept(key)
     if kept is None:
         queryset = build()
         compiler = queryset.query.get_compiler(queryset.db)
@@ -46,14 +70,93 @@ def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple
         if compiler.get_converters(columns):
             return list(queryset)
         kept = (queryset.db, sql, tuple(params))
-        with _lock:
-            _statements[key] = kept
-            while len(_statements) > MAX_ENTRIES:
-                _statements.popitem(last=False)
+        _keep(key, kept)
     alias, sql, params = kept
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class _InstanceRead:
+    """A kept `one_instance` statement and how its row becomes instances (ModelIterable's
+    steps, decided once)."""
+
+    alias: str
+    sql: str
+    params: tuple[Any, ...]
+    slot: int  # which parameter is the id
+    from_db: Callable[..., Model]
+    init_list: list[str]
+    start: int
+    end: int
+    populators: list[Any]
+    annotations: dict[str, int]
+    converters: list[tuple[int, tuple[list[Any], Any]]]
+
+    def run(self, pk: int) -> Model | None:
+        params = list(self.params)
+        params[self.slot] = pk
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, params)
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row = list(found)
+        for position, (converters, expression) in self.converters:
+            value = row[position]
+            for convert in converters:
+                value = convert(value, expression, connection)
+            row[position] = value
+        instance = self.from_db(self.alias, self.init_list, row[self.start : self.end])
+        for populator in self.populators:
+            populator.populate(row, instance)
+        for name, position in self.annotations.items():
+            setattr(instance, name, row[position])
+        return instance
+
+
+def one_instance[M: Model](key: Hashable, build: Callable[[int], QuerySet[M]], pk: int) -> M | None:
+    """The instance `build(pk)` reads (a queryset of at most one row: `pk` is an id it filters
+    on), with its `select_related` instances and annotations; the statement is kept under
+    `key`, which names everything but the id that it depends on. None when there is no row."""
+    kept = _kept(key)
+    if kept is _BUILT_EACH_TIME:
+        return next(iter(build(pk)), None)
+    if kept is None:
+        queryset = build(_ID_SLOT)
+        compiler = queryset.query.get_compiler(queryset.db)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        slots = [n for n, value in enumerate(params) if type(value) is int and value == _ID_SLOT]
+        if len(slots) != 1 or compiler.klass_info is None:
+            _keep(key, _BUILT_EACH_TIME)
+            return next(iter(build(pk)), None)
+        fields = compiler.klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        select = compiler.select
+        kept = _InstanceRead(
+            alias=queryset.db,
+            sql=sql,
+            params=tuple(params),
+            slot=slots[0],
+            from_db=_get_from_db(queryset.model, queryset._fetch_mode),
+            init_list=[column[0].target.attname for column in select[start:end]],
+            start=start,
+            end=end,
+            populators=get_related_populators(
+                compiler.klass_info, select, queryset.db, queryset._fetch_mode
+            ),
+            annotations=dict(compiler.annotation_col_map),
+            converters=list(
+                compiler.get_converters([c for c, _sql, _a in select[: compiler.col_count]]).items()
+            ),
+        )
+        _keep(key, kept)
+    return kept.run(pk)  # type: ignore[no-any-return]
 
 
 def forget() -> None:

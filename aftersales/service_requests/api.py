@@ -354,11 +354,24 @@ class TypeField(serializers.PrimaryKeyRelatedField):
 class CustomerField(ScopedPrimaryKeyRelatedField):
     """A customer the caller sees, read with what registration needs (their unit, their
     responsible specialist and the specialist's unit, today's contract, region and e-mail) in
-    the same query."""
+    the same query: `selectors.customer_to_register_for`."""
 
-    def get_queryset(self) -> QuerySet[Customer]:
-        rows = super().get_queryset().select_related("unit", "responsible__unit")
-        return selectors.with_customer_facts(rows, timezone.localdate())
+    def to_internal_value(self, data: Any) -> Customer:
+        try:
+            if isinstance(data, bool):
+                raise TypeError
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        request = self.context.get("request")
+        found = (
+            None
+            if request is None
+            else selectors.customer_to_register_for(request.user, pk, timezone.localdate())
+        )
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
 
 
 class RequestInput(InputSerializer):

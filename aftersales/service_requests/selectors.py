@@ -134,6 +134,27 @@ def customer_facts(customer: Customer, on_date: datetime.date) -> CustomerFacts:
     )
 
 
+# Ids the database's bigint holds: a larger one is no customer, not a database error.
+_IDS = range(-(2**63), 2**63)
+
+
+def customer_to_register_for(user: User, pk: int, on_date: datetime.date) -> Customer | None:
+    """The customer `pk` if `user` sees them, read with what registration needs — their unit,
+    their responsible specialist and the specialist's unit, their facts on `on_date` — in one
+    query whose SQL is kept per scope and day (core.compiled: building it took as long as
+    running it; bench requests.create)."""
+    if pk not in _IDS:
+        return None
+    paths = scope_paths(user)
+
+    def build(pk: int) -> QuerySet[Customer]:
+        rows = Customer.objects.visible_to(user).select_related("unit", "responsible__unit")
+        return with_customer_facts(rows, on_date).filter(pk=pk)
+
+    key = ("customer-to-register", None if paths is None else tuple(paths), on_date)
+    return compiled.one_instance(key, build, pk)
+
+
 def request_type_by_pk(pk: int) -> RequestType | None:
     """A request type, active or not, kept with the configuration (types are watched)."""
     types = configuration.cached(

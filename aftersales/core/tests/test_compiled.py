@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
 
+from aftersales.accounts.models import User
+from aftersales.accounts.tests.factories import make_user
 from aftersales.core import compiled
 from aftersales.organisation.models import Unit
 from aftersales.organisation.tests.factories import make_unit
@@ -14,9 +17,9 @@ class Builds:
     def __init__(self, build):  # type: ignore[no-untyped-def]
         self.build, self.count = build, 0
 
-    def __call__(self):  # type: ignore[no-untyped-def]
+    def __call__(self, *args):  # type: ignore[no-untyped-def]
         self.count += 1
-        return self.build()
+        return self.build(*args)
 
 
 def test_a_kept_statement_runs_again_and_sees_the_rows_as_they_are_now(network):
@@ -62,3 +65,37 @@ def test_nothing_to_read_is_no_query(db):  # type: ignore[no-untyped-def]
         )
     assert rows == []
     assert len(queries) == 0
+
+
+def _person(pk: int):  # type: ignore[no-untyped-def]
+    return (
+        User.objects.select_related("unit").annotate(name_length=Length("username")).filter(pk=pk)
+    )
+
+
+def test_a_kept_instance_read_gives_each_id_what_the_queryset_gives(network):
+    people = Builds(_person)
+    ann, boris = make_user(unit=network.outlet_a), make_user(unit=network.centre)
+
+    reads = []
+    for person in (ann, boris, ann):
+        with CaptureQueriesContext(connection) as queries:
+            read = compiled.one_instance("person", people, person.pk)
+            reads.append((read.pk, read.username, read.unit.name, read.name_length))
+        assert len(queries) == 1  # the unit came with the user
+        assert read.date_joined == person.date_joined  # converted as the ORM converts it
+
+    assert people.count == 1  # built once, for every id
+    assert reads == [
+        (p.pk, p.username, p.unit.name, p.name_length)
+        for p in (_person(ann.pk).get(), _person(boris.pk).get(), _person(ann.pk).get())
+    ]
+    assert compiled.one_instance("person", people, ann.pk + boris.pk + 1000) is None
+
+
+def test_a_read_whose_statement_does_not_carry_the_id_is_not_kept(network):
+    hq = Builds(lambda pk: Unit.objects.filter(pk=network.hq.pk))
+
+    assert compiled.one_instance("hq", hq, network.centre.pk) == network.hq
+    assert compiled.one_instance("hq", hq, network.centre.pk) == network.hq
+    assert hq.count == 3  # built with a stand-in id once, then with each read's id

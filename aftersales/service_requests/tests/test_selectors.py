@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.tests.factories import make_user
 from aftersales.contracts.models import ContractStatus, ServiceContract, ServiceLevel
 from aftersales.core import configuration
+from aftersales.core.scoping import scope_paths
 from aftersales.customers.models import Address, Customer, Email
 from aftersales.customers.tests.factories import make_customer
 from aftersales.organisation.tests.factories import make_unit
@@ -391,6 +392,28 @@ def test_a_customers_facts_read_with_the_customer_are_those_read_alone(
         Customer.objects.filter(pk=customer.pk), dt.date(2020, 1, 1)
     ).get()
     assert selectors.customer_facts(other_day, on) == alone
+
+
+def test_an_agent_registers_only_for_customers_they_see_each_read_with_its_facts(
+    network, django_assert_num_queries
+):
+    on = dt.date(2025, 1, 6)
+    agent = make_user("technician", network.outlet_a)
+    ours, also_ours = make_customer(network.outlet_a), make_customer(network.outlet_a)
+    premium = contract(also_ours, ServiceLevel.PREMIUM)
+    elsewhere = make_customer(network.outlet_b)
+
+    scope_paths(agent)  # as authentication leaves the user
+    for customer in (ours, also_ours):
+        facts = selectors.customer_facts(customer, on)
+        with django_assert_num_queries(1):
+            read = selectors.customer_to_register_for(agent, customer.pk, on)
+            assert read == customer
+            assert read.unit == network.outlet_a  # read with the customer
+            assert selectors.customer_facts(read, on) == facts
+    assert facts.contract_id == premium.pk
+    assert selectors.customer_to_register_for(agent, elsewhere.pk, on) is None
+    assert selectors.customer_to_register_for(agent, 2**63, on) is None
 
 
 def test_a_request_carries_its_contract_and_the_policy_of_its_level(network):
