@@ -17,10 +17,13 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import get_change_reason_from_object
 
 from aftersales.calendars.business_time import BusinessSchedule
 from aftersales.calendars.selectors import schedule_for_unit
@@ -327,16 +330,17 @@ def request_register(
     )
     request.escalation = RequestEscalation()
     _set_deadlines(request, now)
-    request.save()
-    request.escalation.save(force_insert=True)
-    _event(
+    _insert_registered(
         request,
-        EventKind.REGISTERED,
-        registered_by,
-        to_status=Status.REGISTERED,
-        target_unit=assignment.unit,
-        target_user=assignment.responsible,
-        reason=assignment.rule,
+        RequestEvent(
+            kind=EventKind.REGISTERED,
+            created_at=now,
+            actor=registered_by,
+            to_status=Status.REGISTERED,
+            target_unit=assignment.unit,
+            target_user=assignment.responsible,
+            reason=assignment.rule,
+        ),
     )
     _store_files(request, files, user=registered_by)
     responsible = assignment.responsible
@@ -354,6 +358,111 @@ def request_register(
         ),
     )
     return request
+
+
+def _insert_registered(request: ServiceRequest, event: RequestEvent) -> None:
+    """Write a new request with its escalation row, its creation record in the history and
+    its registration `event`: on PostgreSQL in one statement, elsewhere by the ORM's saves."""
+    if connection.vendor == "postgresql":
+        _insert_registered_at_once(request, event)
+    else:
+        _insert_registered_by_orm(request, event)
+
+
+def _insert_registered_by_orm(request: ServiceRequest, event: RequestEvent) -> None:
+    request.save()
+    request.escalation.save(force_insert=True)
+    event.request = request
+    event.save(force_insert=True)
+
+
+# What a registration event says besides its request.
+_EVENT_COLUMNS = (
+    "kind",
+    "created_at",
+    "actor",
+    "from_status",
+    "to_status",
+    "target_user",
+    "target_unit",
+    "level",
+    "reason",
+)
+
+
+def _prepared(instance: models.Model, names: Sequence[str]) -> tuple[str, list[object]]:
+    """The columns of `instance`'s fields `names`, quoted, and their values as a save
+    prepares them for the database."""
+    fields = [instance._meta.get_field(name) for name in names]
+    return ", ".join(connection.ops.quote_name(f.column) for f in fields), [
+        f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields
+    ]
+
+
+def _placeholders(values: list[object]) -> str:
+    return ", ".join("%s" for _value in values)
+
+
+def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> None:
+    """The four rows of `_insert_registered` in one statement. The ORM's saves and
+    simple_history's record took ~1.5 ms of Python a registration and three more round trips
+    (bench requests.create). The request's own insert is the ORM's (its values prepared as a
+    save prepares them); the other rows copy what it returned, and the model signals are sent
+    as a save sends them. Both ways write the same rows (tested)."""
+    escalation = request.escalation
+    meta = ServiceRequest._meta
+    pre_save.send(
+        ServiceRequest, instance=request, raw=False, using=connection.alias, update_fields=None
+    )
+    insert = InsertQuery(ServiceRequest)
+    insert.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [request])
+    compiler = insert.get_compiler(connection=connection)
+    history = ServiceRequest.history.model
+    kept = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    compiler.returning_fields = [meta.get_field(f.name) for f in kept]
+    ((request_sql, request_params),) = compiler.as_sql()
+
+    history_row = history(
+        history_date=getattr(request, "_history_date", None) or timezone.now(),
+        history_type="+",
+        history_user=history.get_default_history_user(request),
+        history_change_reason=get_change_reason_from_object(request),
+    )
+    escalation_columns, escalation_params = _prepared(escalation, ("level", "next_at"))
+    history_columns, history_params = _prepared(
+        history_row, ("history_date", "history_type", "history_user", "history_change_reason")
+    )
+    event_columns, event_params = _prepared(event, _EVENT_COLUMNS)
+    copied = ", ".join(connection.ops.quote_name(f.column) for f in kept)
+    sql = (
+        f"WITH r AS ({request_sql}),"
+        f" e AS (INSERT INTO {RequestEscalation._meta.db_table} (request_id, {escalation_columns})"
+        f" SELECT id, {_placeholders(escalation_params)} FROM r),"
+        f" h AS (INSERT INTO {history._meta.db_table} ({copied}, {history_columns})"
+        f" SELECT {copied}, {_placeholders(history_params)} FROM r),"
+        f" v AS (INSERT INTO {RequestEvent._meta.db_table} (request_id, {event_columns})"
+        f" SELECT id, {_placeholders(event_params)} FROM r)"
+        " SELECT id FROM r"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*request_params, *escalation_params, *history_params, *event_params])
+        (request.pk,) = cursor.fetchone()
+    request._state.adding, request._state.db = False, connection.alias
+    escalation.request = request
+    escalation._state.adding, escalation._state.db = False, connection.alias
+    # The history is written: simple_history's receiver must not write it again.
+    request.skip_history_when_saving = True
+    try:
+        post_save.send(
+            ServiceRequest,
+            instance=request,
+            created=True,
+            update_fields=None,
+            raw=False,
+            using=connection.alias,
+        )
+    finally:
+        del request.skip_history_when_saving
 
 
 def _tell_assigned(request: ServiceRequest, user: User) -> None:

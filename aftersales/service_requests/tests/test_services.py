@@ -1310,6 +1310,49 @@ def test_registration_records_the_request_and_acknowledges_it(desk, committed, m
     assert request.number in ack.body
 
 
+def test_registration_writes_in_one_statement_the_rows_the_orm_writes(desk, monkeypatch):
+    """On PostgreSQL a registration's four rows are one statement
+    (services._insert_registered_at_once); they must be the rows the ORM's saves write."""
+    from django.test import RequestFactory
+    from simple_history.models import HistoricalRecords
+
+    # As simple_history's middleware leaves it during a request: who is acting.
+    acting = RequestFactory().post("/")
+    acting.user = desk.agent
+    monkeypatch.setattr(HistoricalRecords.context, "request", acting, raising=False)
+
+    def written(request: ServiceRequest) -> list[dict[str, object]]:
+        history = ServiceRequest.history.model
+        unlike = {"id", "request", "request_id", "reply_token", "history_id", "history_date"}
+
+        def row(model, **where):  # type: ignore[no-untyped-def]
+            [values] = model.objects.filter(**where).values()
+            return {k: v for k, v in values.items() if k not in unlike}
+
+        return [
+            row(ServiceRequest, pk=request.pk),
+            row(RequestEscalation, pk=request.pk),
+            row(history, id=request.pk),
+            row(RequestEvent, request=request),
+        ]
+
+    def registered(label: str) -> ServiceRequest:
+        request = register(desk, subject="Noisy fan", registered_by=desk.agent, answers={})
+        assert request.pk and not request._state.adding, label
+        assert request.escalation.request_id == request.pk
+        return request
+
+    as_configured = registered("PostgreSQL: one statement; elsewhere the ORM")
+    monkeypatch.setattr(services, "_insert_registered", services._insert_registered_by_orm)
+    by_orm = registered("the ORM")
+
+    assert written(as_configured) == written(by_orm)
+    history = written(by_orm)[2]
+    assert (history["history_type"], history["history_user_id"]) == ("+", desk.agent.pk)
+    assert as_configured.history.count() == 1  # simple_history did not write it again
+    assert reloaded(as_configured).number == as_configured.number
+
+
 def test_registration_refuses_bad_input_with_every_reason(desk, network):
     stranger = make_customer(network.outlet_b)
     contact = stranger.contacts.create(name="Someone else")
