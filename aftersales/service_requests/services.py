@@ -9,6 +9,7 @@ are written in the same transaction and their e-mails leave after it commits.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -399,6 +400,16 @@ def _prepared(instance: models.Model, names: Sequence[str]) -> tuple[str, list[o
     ]
 
 
+@functools.cache
+def _history_copy() -> tuple[type[models.Model], str, list[models.Field]]:  # type: ignore[type-arg]
+    """The request's history model, the columns it copies from a request (quoted) and the
+    request's fields of those columns."""
+    history = ServiceRequest.history.model
+    copied = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in copied)
+    return history, columns, [ServiceRequest._meta.get_field(f.name) for f in copied]
+
+
 def _placeholders(values: list[object]) -> str:
     return ", ".join("%s" for _value in values)
 
@@ -414,12 +425,11 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
     pre_save.send(
         ServiceRequest, instance=request, raw=False, using=connection.alias, update_fields=None
     )
+    history, copied, returned = _history_copy()
     insert = InsertQuery(ServiceRequest)
     insert.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [request])
     compiler = insert.get_compiler(connection=connection)
-    history = ServiceRequest.history.model
-    kept = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    compiler.returning_fields = [meta.get_field(f.name) for f in kept]
+    compiler.returning_fields = returned
     ((request_sql, request_params),) = compiler.as_sql()
 
     history_row = history(
@@ -433,7 +443,6 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
         history_row, ("history_date", "history_type", "history_user", "history_change_reason")
     )
     event_columns, event_params = _prepared(event, _EVENT_COLUMNS)
-    copied = ", ".join(connection.ops.quote_name(f.column) for f in kept)
     sql = (
         f"WITH r AS ({request_sql}),"
         f" e AS (INSERT INTO {RequestEscalation._meta.db_table} (request_id, {escalation_columns})"
