@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import re
+import smtplib
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -52,3 +54,18 @@ def send_email(to: list[str], subject: str, body: str, headers: dict[str, str]) 
     queue is configured to)."""
     build_message(to=to, subject=subject, body=body, headers=headers).send()
     logger.info("Sent %r to %d recipient(s).", one_line(subject, 80), len(to))
+
+
+@task
+def send_emails(messages: list[dict[str, Any]]) -> None:
+    """Send the messages one step asked for together (`services.emails_in_one_job`). One that
+    fails goes back on the queue alone, as `send_email`, so that retrying it never sends the
+    others twice."""
+    for message in messages:
+        try:
+            send_email.call(**message)
+        except (smtplib.SMTPException, OSError):
+            logger.warning(
+                "Sending %r failed; queued again alone.", one_line(message["subject"], 80)
+            )
+            send_email.enqueue(**message)

@@ -3,15 +3,17 @@ e-mail), each in their own language."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from aftersales.notifications.mail import absolute_url, send_email
+from aftersales.notifications.mail import absolute_url, send_email, send_emails
 from aftersales.notifications.models import Notification
 
 if TYPE_CHECKING:
@@ -78,14 +80,44 @@ def email_address(
     )
 
 
+# The e-mails of the innermost `emails_in_one_job` block, as they are committed.
+_outbox: ContextVar[list[dict[str, Any]] | None] = ContextVar("outbox", default=None)
+
+
+@contextmanager
+def emails_in_one_job() -> Iterator[None]:
+    """The e-mails asked for inside the block leave in one job once the transaction commits:
+    one enqueue instead of one each (a registration tells its responsible and its customer;
+    bench requests.create). As outside the block, an e-mail asked for in a part that is rolled
+    back never leaves, and nothing leaves if the block raises."""
+    outbox: list[dict[str, Any]] = []
+    token = _outbox.set(outbox)
+    try:
+        yield
+    finally:
+        _outbox.reset(token)
+    # After the callbacks that put the block's committed e-mails in the outbox.
+    transaction.on_commit(partial(_send_together, outbox))
+
+
+def _send_together(messages: list[dict[str, Any]]) -> None:
+    if len(messages) == 1:
+        send_email.enqueue(**messages[0])
+    elif messages:
+        send_emails.enqueue(messages=messages)
+
+
 def _send_after_commit(
     *, to: list[str], subject: str, body: str, headers: dict[str, str] | None
 ) -> None:
     # Whatever the task backend (one that runs jobs at once included), an e-mail about a
     # step that is then rolled back must never leave.
-    transaction.on_commit(
-        partial(send_email.enqueue, to=to, subject=subject, body=body, headers=headers or {})
-    )
+    message = {"to": to, "subject": subject, "body": body, "headers": headers or {}}
+    outbox = _outbox.get()
+    if outbox is None:
+        transaction.on_commit(partial(send_email.enqueue, **message))
+    else:
+        transaction.on_commit(partial(outbox.append, message))
 
 
 def _with_link(text: str, url: str) -> str:

@@ -32,7 +32,7 @@ from aftersales.core.files import guess_content_type
 from aftersales.core.scoping import PATH_STEP
 from aftersales.customers.models import Contact, Customer, Email
 from aftersales.installed_base.models import InstalledProduct
-from aftersales.notifications.services import email_address, notify
+from aftersales.notifications.services import email_address, emails_in_one_job, notify
 from aftersales.organisation.models import Unit
 from aftersales.service_requests import questions, selectors
 from aftersales.service_requests.models import (
@@ -345,19 +345,22 @@ def request_register(
     )
     _store_files(request, files, user=registered_by)
     responsible = assignment.responsible
-    if responsible is not None and (registered_by is None or responsible.pk != registered_by.pk):
-        _tell_assigned(request, responsible)
-    _tell_customer(
-        request,
-        lambda: _("Your request is registered"),
-        lambda: (
-            _(
-                "We have registered your request “%(subject)s” under number %(number)s. "
-                "Reply to this e-mail to add anything."
-            )
-            % {"subject": request.subject, "number": request.number}
-        ),
-    )
+    with emails_in_one_job():
+        if responsible is not None and (
+            registered_by is None or responsible.pk != registered_by.pk
+        ):
+            _tell_assigned(request, responsible)
+        _tell_customer(
+            request,
+            lambda: _("Your request is registered"),
+            lambda: (
+                _(
+                    "We have registered your request “%(subject)s” under number %(number)s. "
+                    "Reply to this e-mail to add anything."
+                )
+                % {"subject": request.subject, "number": request.number}
+            ),
+        )
     return request
 
 

@@ -3,13 +3,24 @@ recipient's language, sent only once the step that caused them has committed."""
 
 from __future__ import annotations
 
+import smtplib
+
 import pytest
+from django.core.mail import EmailMessage
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import translation
 
 from aftersales.accounts.tests.factories import make_user
+from aftersales.notifications.mail import send_emails
 from aftersales.notifications.models import Notification
-from aftersales.notifications.services import email_address, language_of, mark_read, notify
+from aftersales.notifications.services import (
+    email_address,
+    emails_in_one_job,
+    language_of,
+    mark_read,
+    notify,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +182,62 @@ def test_marking_read(network):
     assert mark_read(user) == 1
     assert not Notification.objects.for_user(user).unread().exists()
     assert Notification.objects.for_user(other).unread().get() == theirs
+
+
+def test_emails_asked_for_together_leave_in_one_job_after_the_commit(
+    network, committed, mailoutbox, settings
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    default_task_backend.clear()
+    user = make_user("technician", network.outlet_a, email="t@x.cn")
+
+    with committed(), transaction.atomic(), emails_in_one_job():
+        notify([user], kind="test", title=lambda: "Assigned to you")
+        try:
+            with transaction.atomic():
+                email_address("c@x.cn", language="en", subject=lambda: "Undone", body=str)
+                raise RuntimeError("this part is rolled back")
+        except RuntimeError:
+            pass
+        email_address("c@x.cn", language="en", subject=lambda: "Registered", body=str)
+        assert default_task_backend.results == []  # nothing before the commit
+
+    [job] = default_task_backend.results
+    assert job.task.name == "send_emails"
+    assert [m["subject"] for m in job.kwargs["messages"]] == ["Assigned to you", "Registered"]
+
+
+def test_a_message_that_fails_in_a_joint_job_is_queued_again_alone(settings, mailoutbox):
+    settings.MAILERS = {
+        "default": {"BACKEND": "aftersales.notifications.tests.test_services.FailingFor"}
+    }
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    from django.tasks import default_task_backend
+
+    default_task_backend.clear()
+    FailingFor.sent.clear()
+    messages = [
+        {"to": ["a@x.cn"], "subject": "Sent", "body": "", "headers": {}},
+        {"to": ["bounce@x.cn"], "subject": "Refused", "body": "", "headers": {}},
+    ]
+
+    send_emails.call(messages=messages)
+
+    assert [m.subject for m in FailingFor.sent] == ["Sent"]
+    [again] = default_task_backend.results
+    assert (again.task.name, again.kwargs) == ("send_email", messages[1])
+
+
+class FailingFor(locmem.EmailBackend):
+    """The test's mail server: refuses bounce@…, keeps the rest."""
+
+    sent: list[EmailMessage] = []
+
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        for message in messages:
+            if "bounce@x.cn" in message.to:
+                raise smtplib.SMTPRecipientsRefused({"bounce@x.cn": (550, b"No such user")})
+            FailingFor.sent.append(message)
+        return len(messages)
