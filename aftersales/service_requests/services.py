@@ -380,17 +380,9 @@ def _insert_registered_by_orm(request: ServiceRequest, event: RequestEvent) -> N
     event.save(force_insert=True)
 
 
-# What a registration event says besides its request.
-_EVENT_COLUMNS = (
-    "kind",
-    "created_at",
-    "actor",
-    "from_status",
-    "to_status",
-    "target_user",
-    "target_unit",
-    "level",
-    "reason",
+# What an event says besides its request.
+_EVENT_COLUMNS = tuple(
+    f.name for f in RequestEvent._meta.concrete_fields if f.name not in ("id", "request")
 )
 
 
