@@ -1,14 +1,13 @@
 import functools
-from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from aftersales.accounts.models import ApiToken, User
-from aftersales.core import configuration
+from aftersales.core import compiled, configuration
 from aftersales.organisation.models import Unit
 
 
@@ -66,18 +65,10 @@ def _token_with_user(key_hash: str) -> tuple[ApiToken, bool] | None:
     if row is None:
         return None
     instances, start = [], 0
-    for model, fields, converters in parts:
-        values = list(row[start : start + len(fields)])
-        start += len(fields)
-        if values[0] is None:  # the user has no unit
-            instances.append(None)
-            continue
-        # As the ORM hands values over (SQLite returns datetimes as text).
-        for n, value in enumerate(values):
-            for convert in converters[n]:
-                value = convert(value, fields[n].cached_col, connection)
-            values[n] = value
-        instances.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+    for columns in parts:
+        # The unit is None for a user who has none (the outer join).
+        instances.append(columns.instance(row[start : start + len(columns)]))
+        start += len(columns)
     token, user, unit = instances
     user._state.fields_cache["unit"] = unit
     token._state.fields_cache["user"] = user
@@ -86,22 +77,9 @@ def _token_with_user(key_hash: str) -> tuple[ApiToken, bool] | None:
 
 
 @functools.cache
-def _token_query() -> tuple[str, list[tuple[type[models.Model], list[Any], list[list[Any]]]]]:
-    parts = []
-    for model in (ApiToken, User, Unit):
-        fields = list(model._meta.concrete_fields)
-        converters = [
-            connection.ops.get_db_converters(f.cached_col)
-            + f.cached_col.get_db_converters(connection)
-            for f in fields
-        ]
-        parts.append((model, fields, converters))
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        f"{alias}.{quote(field.column)}"
-        for alias, (_model, fields, _c) in zip("tun", parts, strict=True)
-        for field in fields
-    )
+def _token_query() -> tuple[str, list[compiled.ModelColumns]]:
+    parts = [compiled.model_columns(model) for model in (ApiToken, User, Unit)]
+    columns = ", ".join(part.select(alias) for alias, part in zip("tun", parts, strict=True))
     acting = User.additional_units.through._meta.db_table
     sql = (
         f"SELECT {columns}, EXISTS (SELECT 1 FROM {acting} a WHERE a.user_id = t.user_id),"

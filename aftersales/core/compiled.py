@@ -18,9 +18,10 @@ Django's own iterator makes them, its converters included.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,6 +158,51 @@ def one_instance[M: Model](key: Hashable, build: Callable[[int], QuerySet[M]], p
         )
         _keep(key, kept)
     return kept.run(pk)  # type: ignore[no-any-return]
+
+
+@functools.cache
+def model_columns(model: type[Model]) -> ModelColumns:
+    return ModelColumns(model)
+
+
+class ModelColumns:
+    """A model's columns in a hand-written SELECT, and the instance a row's slice of them
+    makes: converted as the ORM converts them (SQLite hands datetimes over as text), then
+    `from_db`. For the few statements the ORM cannot say cheaply (the token, the least-loaded
+    worker)."""
+
+    def __init__(self, model: type[Model]) -> None:
+        connection = connections["default"]
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.attnames = [f.attname for f in self.fields]
+        self.converters = []
+        for n, field in enumerate(self.fields):
+            column = field.cached_col
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((n, found, column))
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def select(self, table_alias: str) -> str:
+        quote = connections["default"].ops.quote_name
+        return ", ".join(f"{table_alias}.{quote(f.column)}" for f in self.fields)
+
+    def instance(self, values: Sequence[Any], alias: str = "default") -> Model | None:
+        """The instance of `values` (this model's columns, in order); None for a row that
+        an outer join left empty."""
+        if values[0] is None:
+            return None
+        values = list(values)
+        connection = connections[alias]
+        for n, converters, column in self.converters:
+            value = values[n]
+            for convert in converters:
+                value = convert(value, column, connection)
+            values[n] = value
+        return self.model.from_db(alias, self.attnames, values)
 
 
 def forget() -> None:

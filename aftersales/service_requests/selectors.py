@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     DateField,
@@ -305,16 +306,20 @@ def _least_loaded_worker(unit: Unit, skill_id: int | None) -> User | None:
                 "has_skill DESC, open_load, u.id",
             ),
         ]
+    person = compiled.model_columns(User)
     sql = (
         " UNION ALL ".join(
-            f"SELECT * FROM (SELECT u.*, {columns} FROM {users} u WHERE {condition}"
-            f" ORDER BY {order} LIMIT 1) b{number}"
+            f"SELECT * FROM (SELECT {person.select('u')}, {columns} FROM {users} u"
+            f" WHERE {condition} ORDER BY {order} LIMIT 1) b{number}"
             for number, (columns, condition, _, order) in enumerate(branches)
         )
         + " LIMIT 1"
     )
     params = [value for _, _, branch_params, _ in branches for value in branch_params]
-    return next(iter(User.objects.raw(sql, params)), None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else person.instance(row[: len(person)])  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
