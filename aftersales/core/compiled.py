@@ -13,7 +13,9 @@ would — so on SQLite (datetimes come back as text) every call builds its query
 `one_instance` does the same for a read of one model instance by id with its
 `select_related` rows and annotations (a registration's customer: bench requests.create): the
 id is the one parameter that changes between calls, and the row becomes instances the way
-Django's own iterator makes them, its converters included.
+Django's own iterator makes them, its converters included. `ModelColumns` serves the few
+statements written by hand (the token, the least-loaded worker): a model's columns in the
+SELECT and the instance its slice of a row makes.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
 
-# Pages of the agents one process serves; the oldest go first.
+# Statements one process keeps (queue pages, customers' reads by scope); the oldest go first.
 MAX_ENTRIES = 5_000
 
 _statements: OrderedDict[Hashable, Any] = OrderedDict()

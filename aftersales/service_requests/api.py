@@ -362,7 +362,7 @@ class CustomerField(ScopedPrimaryKeyRelatedField):
             if isinstance(data, bool):
                 raise TypeError
             pk = int(data)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite number
             self.fail("incorrect_type", data_type=type(data).__name__)
         request = self.context.get("request")
         found = (
