@@ -433,11 +433,60 @@ def _create(ctx: Context, total: int) -> list[Result]:
                         f"{CREATE_MAX_QUERIES} target"
                     )
                 results.append(result)
+        _measure_bare_drf(ctx, body, headers, results)
     finally:
         token.delete()
         removed = _remove_created(ctx, started)
         ctx.log(f"    removed the {removed:,} requests the workload registered")
     return results
+
+
+def _measure_bare_drf(
+    ctx: Context, body: Callable[[int], bytes], headers: dict[str, str], created: list[Result]
+) -> None:
+    """The same registrations through the bare Django + DRF view (bench/bare_drf), at 8
+    connections and at 1, as the limit of `created` (requests.create and .single): what the
+    issue measured as 412/s elsewhere, measured here on the same server and load."""
+    env = {**_server_env(ctx), "DJANGO_SETTINGS_MODULE": "bench.bare_drf.settings"}
+    log = ctx.tmp / "gunicorn-bare-drf.log"
+    with Server("config.wsgi", env, log, workers=WORKERS, threads=THREADS) as server:
+        server.wait_ready("/api/v1/requests/", headers)  # 405: a GET is not allowed
+        _post_load(
+            server.port, "/api/v1/requests/", body, headers, total=40, seconds=30,
+            concurrency=WORKERS * THREADS,
+        )  # fmt: skip
+        for result, concurrency, share in ((created[-2], 8, 1.0), (created[-1], 1, 0.5)):
+            measured = _post_load(
+                server.port,
+                "/api/v1/requests/",
+                body,
+                headers,
+                total=int(ctx.scale.api_requests * share),
+                seconds=ctx.scale.api_seconds * share,
+                concurrency=concurrency,
+            )
+            ctx.log(
+                f"    bare Django + DRF view: {measured.timing.per_s:.0f} req/s, "
+                f"p50 {measured.timing.p50_ms:.1f} ms at {concurrency} connection(s)"
+            )
+            result.limit = measured.timing
+            result.limit_label = (
+                f"bare Django + DRF view, same body and server (bench/bare_drf); "
+                f"{result.limit_label}"
+            )
+            result.extra["bare_drf"] = measured.as_dict()
+            if concurrency == 8 and measured.timing.per_s:
+                # The issue's 300/s beside its bare view's 412/s: 0.73 of the bare view.
+                share = result.ours.per_s / measured.timing.per_s if result.ours else 0.0
+                result.notes.append(
+                    f"{share:.2f} of the bare view's throughput on this machine (the issue's "
+                    f"target: 300 of its 412/s, {300 / 412:.2f})"
+                )
+            if measured.errors:
+                result.findings.append(
+                    f"bare Django + DRF view: {measured.errors} of {measured.timing.n} failed "
+                    f"({dict(measured.statuses)})"
+                )
 
 
 def _remove_created(ctx: Context, since: float) -> int:
