@@ -5,6 +5,8 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.accounts.tests.factories import make_user
 from aftersales.catalog.tests.factories import make_part, make_product_model
@@ -138,6 +140,31 @@ def test_a_one_part_movement_writes_the_figures_the_general_way_writes(
         ledgers[-1].append((final.quantity, final.value, final.average_cost))
     assert ledgers[0] == ledgers[1]
     assert not selectors.ledger_agrees()
+
+
+def test_a_movement_comes_back_as_the_ledger_holds_it(
+    store, keeper, django_assert_num_queries
+) -> None:
+    """The entry a service returns has every figure the ledger row has, its warehouse, part
+    and user attached (no query to show them), and on PostgreSQL it took one counted query."""
+    part = stocked(store, "5", "2.50")
+    one_statement = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as queries:
+        issue = services.stock_issue(
+            warehouse=store, part=part, quantity=D("2"), user=keeper, reference="W1"
+        )
+    if one_statement:
+        assert len(queries) == 1
+    receipt = services.stock_receive(
+        warehouse=store, part=part, quantity=D("1"), unit_cost=D("3.10"), user=keeper
+    )
+    fields = [f.attname for f in StockMovement._meta.concrete_fields]
+    for movement in (issue, receipt):
+        stored = StockMovement.objects.get(pk=movement.pk)
+        assert [getattr(movement, f) for f in fields] == [getattr(stored, f) for f in fields]
+        assert not movement._state.adding
+        with django_assert_num_queries(0):
+            assert (movement.warehouse, movement.part, movement.user) == (store, part, keeper)
 
 
 # --- issues and returns -----------------------------------------------------------------------
