@@ -140,6 +140,7 @@ class LoadResult:
     statuses: Counter[int] = field(default_factory=Counter)
     wall_s: float = 0.0
     concurrency: int = 0
+    latencies_ns: list[int] = field(default_factory=list, repr=False)  # not in as_dict
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -149,6 +150,20 @@ class LoadResult:
             "wall_s": self.wall_s,
             "concurrency": self.concurrency,
         }
+
+
+def merged(loads: list[LoadResult]) -> LoadResult:
+    """Several runs of the same load as one: every latency, the walls added up."""
+    latencies = [ns for load in loads for ns in load.latencies_ns]
+    wall = sum(load.wall_s for load in loads)
+    return LoadResult(
+        Timing.from_samples(latencies, wall),
+        sum(load.errors for load in loads),
+        sum((load.statuses for load in loads), Counter()),
+        wall,
+        loads[0].concurrency if loads else 0,
+        latencies,
+    )
 
 
 def drive(
@@ -225,4 +240,6 @@ def drive(
     for thread in threads:
         thread.join(timeout=seconds + 60)
     wall = time.monotonic() - start
-    return LoadResult(Timing.from_samples(latencies, wall), errors, statuses, wall, concurrency)
+    return LoadResult(
+        Timing.from_samples(latencies, wall), errors, statuses, wall, concurrency, latencies
+    )

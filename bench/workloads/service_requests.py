@@ -9,8 +9,10 @@ escalation sweep (issue 4's performance targets).
 * `requests.create.*` — `POST /api/v1/requests/` with a bearer token (assignment by rule,
   deadlines in the national calendar, history row, event, notification, e-mails queued)
   under gunicorn, 4 workers, at 8 connections and at 1; the queries of one registration
-  counted in process. Targets: ≥ 300 requests/s at 8 connections, p50 ≤ 8 ms at 1, ≤ 8
-  queries whatever the data size. The requests it registers are deleted afterwards.
+  counted in process. Limit: the same registrations through a bare Django + DRF view of
+  them (bench/bare_drf) served beside it, the two loaded in three alternating rounds.
+  Targets: ≥ 300 requests/s at 8 connections, p50 ≤ 8 ms at 1, ≤ 8 queries whatever the
+  data size. The requests both register are deleted afterwards.
 * `requests.escalation` — `services.escalate_overdue` over every open request made overdue
   for the occasion (1 million at `full`), against the same escalation written by two bare SQL
   statements in a rolled-back transaction. Target: under 60 s. The data is put back after.
@@ -30,7 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 from bench.compare import judge_plan, orm_vs_raw
-from bench.http_load import HOST, LoadResult, Server, drive
+from bench.http_load import HOST, LoadResult, Server, drive, merged
 from bench.measure import Timing, capture_sql, describe
 from bench.workloads import Context, Result, workload
 
@@ -38,6 +40,7 @@ QUEUE_TARGET_P95_MS = 10.0
 CREATE_TARGET_PER_S = 300.0
 CREATE_TARGET_P50_MS = 8.0
 CREATE_MAX_QUERIES = 8
+CREATE_ROUNDS = 3  # of ours and the bare view, alternating
 SWEEP_TARGET_S = 60.0
 # gunicorn workers × threads for the HTTP parts; BENCH_REQUESTS_GUNICORN=4x1 to try another.
 WORKERS, THREADS = (
@@ -311,7 +314,9 @@ def _post_load(
     for thread in threads:
         thread.join(timeout=seconds + 60)
     wall = time.monotonic() - start
-    return LoadResult(Timing.from_samples(latencies, wall), errors, statuses, wall, concurrency)
+    return LoadResult(
+        Timing.from_samples(latencies, wall), errors, statuses, wall, concurrency, latencies
+    )
 
 
 def _create(ctx: Context, total: int) -> list[Result]:
@@ -362,32 +367,55 @@ def _create(ctx: Context, total: int) -> list[Result]:
             client.post("/api/v1/requests/", body(0), **post)
         queries = [s for s in statements if not s.sql.startswith(("SAVEPOINT", "RELEASE"))]
         ctx.log(f"    one registration: {len(queries)} queries")
-        with Server(
-            "config.wsgi",
-            _server_env(ctx),
-            ctx.tmp / "gunicorn-requests.log",
-            workers=WORKERS,
-            threads=THREADS,
-        ) as server:
+        # Ours and the bare Django + DRF view of the same registration (bench/bare_drf), both
+        # served at once and loaded in alternating rounds: this machine's speed drifts by a
+        # third within minutes, and one run of each side apart would measure the drift.
+        bare_env = {**_server_env(ctx), "DJANGO_SETTINGS_MODULE": "bench.bare_drf.settings"}
+        with (
+            Server(
+                "config.wsgi",
+                _server_env(ctx),
+                ctx.tmp / "gunicorn-requests.log",
+                workers=WORKERS,
+                threads=THREADS,
+            ) as server,
+            Server(
+                "config.wsgi",
+                bare_env,
+                ctx.tmp / "gunicorn-bare-drf.log",
+                workers=WORKERS,
+                threads=THREADS,
+            ) as bare,
+        ):
             server.wait_ready("/api/v1/request-types/", headers)
-            # Warm every worker (imports, connections, the calendar) before measuring.
-            _post_load(
-                server.port, "/api/v1/requests/", body, headers, total=40, seconds=30,
-                concurrency=WORKERS * THREADS,
-            )  # fmt: skip
+            bare.wait_ready("/api/v1/requests/", headers)  # 405: a GET is not allowed
+            for port in (server.port, bare.port):
+                # Warm every worker (imports, connections, the calendar) before measuring.
+                _post_load(
+                    port, "/api/v1/requests/", body, headers, total=40, seconds=30,
+                    concurrency=WORKERS * THREADS,
+                )  # fmt: skip
             for suffix, concurrency, share in (("", 8, 1.0), (".single", 1, 0.5)):
-                measured = _post_load(
-                    server.port,
-                    "/api/v1/requests/",
-                    body,
-                    headers,
-                    total=int(ctx.scale.api_requests * share),
-                    seconds=ctx.scale.api_seconds * share,
-                    concurrency=concurrency,
-                )
+                rounds: dict[int, list[LoadResult]] = {server.port: [], bare.port: []}
+                for _ in range(CREATE_ROUNDS):
+                    for port, done in rounds.items():
+                        done.append(
+                            _post_load(
+                                port,
+                                "/api/v1/requests/",
+                                body,
+                                headers,
+                                total=int(ctx.scale.api_requests * share / CREATE_ROUNDS),
+                                seconds=ctx.scale.api_seconds * share / CREATE_ROUNDS,
+                                concurrency=concurrency,
+                            )
+                        )
+                measured, limit = (merged(rounds[server.port]), merged(rounds[bare.port]))
                 ctx.log(
                     f"    requests.create{suffix}: {measured.timing.per_s:.0f} req/s, "
-                    f"p50 {measured.timing.p50_ms:.1f} ms at {concurrency} connection(s)"
+                    f"p50 {measured.timing.p50_ms:.1f} ms at {concurrency} connection(s); "
+                    f"bare Django + DRF view {limit.timing.per_s:.0f} req/s, "
+                    f"p50 {limit.timing.p50_ms:.1f} ms"
                 )
                 result = Result(
                     f"requests.create{suffix}",
@@ -395,15 +423,18 @@ def _create(ctx: Context, total: int) -> list[Result]:
                     f"{concurrency} connection(s)",
                     kind="throughput",
                     ours=measured.timing,
+                    limit=limit.timing,
                     errors=measured.errors,
                     queries=float(len(queries)),
                 )
                 result.limit_label = (
-                    "issue 4 at 8 connections: bare Django + DRF view 412/s, "
-                    "django-helpdesk 76/s, osTicket 47/s"
+                    "bare Django + DRF view, same body and server (bench/bare_drf); issue 4 at "
+                    "8 connections: bare Django + DRF view 412/s, django-helpdesk 76/s, "
+                    "osTicket 47/s"
                 )
                 result.extra.update(
                     load=measured.as_dict(),
+                    bare_drf=limit.as_dict(),
                     statements=[s.short(300) for s in queries],
                     targets={
                         "per_s": CREATE_TARGET_PER_S,
@@ -412,11 +443,25 @@ def _create(ctx: Context, total: int) -> list[Result]:
                     },
                 )
                 result.notes.append("queries: " + ", ".join(describe(s) for s in queries))
-                if measured.errors:
-                    result.findings.append(
-                        f"requests.create{suffix}: {measured.errors} of {measured.timing.n} "
-                        f"failed ({dict(measured.statuses)})"
+                result.notes.append(
+                    "by round, ours / bare view: "
+                    + ", ".join(
+                        f"{o.timing.per_s:.0f} / {b.timing.per_s:.0f} req/s"
+                        for o, b in zip(rounds[server.port], rounds[bare.port], strict=True)
                     )
+                )
+                if suffix == "" and limit.timing.per_s:
+                    result.notes.append(
+                        f"{measured.timing.per_s / limit.timing.per_s:.2f} of the bare view's "
+                        f"throughput on this machine (the issue's target: 300 of its 412/s, "
+                        f"{300 / 412:.2f})"
+                    )
+                for who, load in (("requests.create", measured), ("bare DRF view", limit)):
+                    if load.errors:
+                        result.findings.append(
+                            f"{who}{suffix}: {load.errors} of {load.timing.n} failed "
+                            f"({dict(load.statuses)})"
+                        )
                 if suffix == "" and measured.timing.per_s < CREATE_TARGET_PER_S:
                     result.findings.append(
                         f"requests.create: {measured.timing.per_s:.0f} requests/s at 8 "
@@ -433,60 +478,11 @@ def _create(ctx: Context, total: int) -> list[Result]:
                         f"{CREATE_MAX_QUERIES} target"
                     )
                 results.append(result)
-        _measure_bare_drf(ctx, body, headers, results)
     finally:
         token.delete()
         removed = _remove_created(ctx, started)
         ctx.log(f"    removed the {removed:,} requests the workload registered")
     return results
-
-
-def _measure_bare_drf(
-    ctx: Context, body: Callable[[int], bytes], headers: dict[str, str], created: list[Result]
-) -> None:
-    """The same registrations through the bare Django + DRF view (bench/bare_drf), at 8
-    connections and at 1, as the limit of `created` (requests.create and .single): what the
-    issue measured as 412/s elsewhere, measured here on the same server and load."""
-    env = {**_server_env(ctx), "DJANGO_SETTINGS_MODULE": "bench.bare_drf.settings"}
-    log = ctx.tmp / "gunicorn-bare-drf.log"
-    with Server("config.wsgi", env, log, workers=WORKERS, threads=THREADS) as server:
-        server.wait_ready("/api/v1/requests/", headers)  # 405: a GET is not allowed
-        _post_load(
-            server.port, "/api/v1/requests/", body, headers, total=40, seconds=30,
-            concurrency=WORKERS * THREADS,
-        )  # fmt: skip
-        for result, concurrency, share in ((created[-2], 8, 1.0), (created[-1], 1, 0.5)):
-            measured = _post_load(
-                server.port,
-                "/api/v1/requests/",
-                body,
-                headers,
-                total=int(ctx.scale.api_requests * share),
-                seconds=ctx.scale.api_seconds * share,
-                concurrency=concurrency,
-            )
-            ctx.log(
-                f"    bare Django + DRF view: {measured.timing.per_s:.0f} req/s, "
-                f"p50 {measured.timing.p50_ms:.1f} ms at {concurrency} connection(s)"
-            )
-            result.limit = measured.timing
-            result.limit_label = (
-                f"bare Django + DRF view, same body and server (bench/bare_drf); "
-                f"{result.limit_label}"
-            )
-            result.extra["bare_drf"] = measured.as_dict()
-            if concurrency == 8 and measured.timing.per_s:
-                # The issue's 300/s beside its bare view's 412/s: 0.73 of the bare view.
-                share = result.ours.per_s / measured.timing.per_s if result.ours else 0.0
-                result.notes.append(
-                    f"{share:.2f} of the bare view's throughput on this machine (the issue's "
-                    f"target: 300 of its 412/s, {300 / 412:.2f})"
-                )
-            if measured.errors:
-                result.findings.append(
-                    f"bare Django + DRF view: {measured.errors} of {measured.timing.n} failed "
-                    f"({dict(measured.statuses)})"
-                )
 
 
 def _remove_created(ctx: Context, since: float) -> int:
