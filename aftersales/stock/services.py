@@ -504,8 +504,8 @@ def _one_statement(
         "user_id": user.pk,
         "created_at": now,
     }
-    # As the ORM makes a row it read into an instance, with the related rows at hand attached:
-    # a quarter of the cost of building it from keyword arguments.
+    # As the ORM makes a row it read into an instance, with the related rows at hand attached
+    # (keyword arguments would set each related instance through its descriptor, slower).
     movement = StockMovement.from_db(connection.alias, None, [values[a] for a in _MOVEMENT_ATTS])
     movement._state.fields_cache.update(warehouse=warehouse, part=part, user=user)
     return movement
