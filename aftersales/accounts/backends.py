@@ -1,5 +1,6 @@
 import functools
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
@@ -12,6 +13,16 @@ from aftersales.core import configuration
 class PositionBackend(ModelBackend):
     """Django's model backend, with a user's position standing in for groups: the position's
     permissions are the user's (ModelBackend caches them per request on the user object)."""
+
+    def get_user(self, user_id):  # type: ignore[no-untyped-def]
+        """The signed-in user of a session with their unit and position, which every page's
+        header shows: one query instead of three."""
+        user_model = get_user_model()
+        try:
+            user = user_model._default_manager.select_related("unit", "position").get(pk=user_id)
+        except user_model.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
     def _get_group_permissions(self, user_obj) -> QuerySet[Permission]:  # type: ignore[no-untyped-def, override]
         return Permission.objects.filter(positions__users=user_obj)

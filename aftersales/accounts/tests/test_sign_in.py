@@ -2,7 +2,9 @@
 
 import time
 
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersales.accounts.middleware import LOGIN_TIME_KEY
@@ -24,6 +26,24 @@ def test_a_user_signs_in_and_lands_on_the_home_page(client, network):
     response = _try(client, "li.na", PASSWORD)
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+def test_a_page_shows_the_signed_in_users_position_and_unit_without_reading_them_apart(
+    client, network
+) -> None:
+    """The header names the user's position and unit on every page; they come with the
+    session's user (one query), not one query each while the page renders."""
+    user = make_user("dispatcher", network.outlet_a, username="wang.fang")
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"{user.position} · {network.outlet_a}" in page
+    alone = (
+        'FROM "accounts_position"',
+        'FROM "organisation_unit" WHERE "organisation_unit"."id" =',
+    )
+    read_alone = [q["sql"] for q in queries.captured_queries if any(a in q["sql"] for a in alone)]
+    assert read_alone == []
 
 
 @override_settings(LOGIN_FAILURES_PER_ACCOUNT=3)

@@ -31,8 +31,9 @@ def test_the_board_shows_engineers_visits_and_waiting_orders_in_few_queries(clie
     make_field_order(network.outlet_a)
     assert query_count(client, url) == few
     assert query_count(client, url + "&view=week") == few
-    # Ten for every page (session, user, menu, bell…), six for the board itself.
-    assert few <= 17
+    # Nine for every page (session, user with unit and position, menu, bell…), six for the
+    # board itself.
+    assert few <= 15
 
 
 def test_another_units_board_is_not_found(client, network):
