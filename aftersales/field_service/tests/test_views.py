@@ -31,8 +31,8 @@ def test_the_board_shows_engineers_visits_and_waiting_orders_in_few_queries(clie
     make_field_order(network.outlet_a)
     assert query_count(client, url) == few
     assert query_count(client, url + "&view=week") == few
-    # Nine for every page (session, user with unit and position, menu, bell…), six for the
-    # board itself.
+    # What every page reads (session, the user with unit and position, menu, bell…) and six
+    # for the board itself.
     assert few <= 15
 
 
