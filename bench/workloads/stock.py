@@ -269,7 +269,10 @@ def stock(ctx: Context) -> list[Result]:
     )
 
     def cleanup() -> None:
-        mine = StockMovement.objects.filter(warehouse__code=WAREHOUSE)
+        # By the warehouse's id, not a join: a join deletes through `id IN (subquery)`, which
+        # the planner, not having seen the rows a run just wrote, may loop over row by row.
+        ours = list(Warehouse.objects.filter(code=WAREHOUSE).values_list("pk", flat=True))
+        mine = StockMovement.objects.filter(warehouse_id__in=ours)
         StockMovement.serials.through.objects.filter(stockmovement__in=mine).delete()
         mine._raw_delete(mine.db)  # ledger rows have no delete through the model
         Transfer.objects.filter(source__code=WAREHOUSE).delete()
