@@ -145,6 +145,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME") or ""}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg refuses even an explicit prepare while the threshold is None (Django's default).
+    # This one lets `core.compiled` prepare the statements it keeps and prepares nothing by
+    # itself; Django's own cursors bind on the client and never prepare.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2**31 - 1}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, sessions, passwords ---------------------------------------------------------------

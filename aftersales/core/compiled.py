@@ -75,9 +75,47 @@ def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple
         kept = (queryset.db, sql, tuple(params))
         _keep(key, kept)
     alias, sql, params = kept
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    if connection.vendor == "postgresql":
+        # Prepared on the connection with its values written in, so PostgreSQL plans it once
+        # per connection, as it would plan it with those values: planning was most of the
+        # cost of a region's overdue page (3.8–4.1 ms a read, 1.2–1.3 ms prepared; bench
+        # README, finding 28).
+        with server_bound_cursor(alias, prepare=True) as cursor:
+            # No parameters left, so a `%` in the text is written `%%`, as Django writes it.
+            cursor.execute(connection.ops.compose_sql(sql, params).replace("%", "%%"), ())
+            return [tuple(row) for row in cursor.fetchall()]
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(row) for row in cursor.fetchall()]
+
+
+def server_bound_cursor(alias: str = "default", *, prepare: bool = False) -> Any:
+    """A cursor on PostgreSQL (Django's wrapper, so queries are logged and counted as usual)
+    that sends the parameters apart from the statement (psycopg's server-side binding) and,
+    with `prepare`, runs every statement as a prepared one, kept on the connection (psycopg
+    keeps the last 100). Django's own cursors quote the values into the text and never
+    prepare."""
+    connection = connections[alias]
+    # What connection.cursor() does (BaseDatabaseWrapper._cursor), with another cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_cursor_class(prepare)(connection.connection))
+
+
+@functools.cache
+def _cursor_class(prepare: bool) -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    if not prepare:
+        return ServerBindingCursor
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True)
+
+    return PreparingCursor
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.catalog.models import Part, ProductModel, UnitOfMeasure
+from aftersales.core.compiled import server_bound_cursor
 from aftersales.stock.models import (
     Condition,
     MovementKind,
@@ -481,7 +482,9 @@ def _one_statement(
         sql = _ONE_OUTFLOW
         params = [taken, taken, taken, part.pk, warehouse.pk, condition, taken, now] + tail
     params += [reference, note, user.pk, now]
-    with _server_bound_cursor() as cursor:
+    # Parameters sent apart from the statement: quoted into its text, as Django's cursors do,
+    # the dozen of them took a quarter of the Python a movement costs.
+    with server_bound_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
@@ -512,20 +515,6 @@ def _one_statement(
 
 
 _MOVEMENT_ATTS = [f.attname for f in StockMovement._meta.concrete_fields]
-
-
-def _server_bound_cursor() -> Any:
-    """A cursor (Django's wrapper, so queries are logged and counted as usual) that sends the
-    parameters apart from the statement (psycopg's server-side binding): the dozen parameters
-    of a one-statement movement quoted into its text by the client-side binding Django uses
-    took a quarter of the Python a movement costs."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
-    # What connection.cursor() does (BaseDatabaseWrapper._cursor), with another cursor class.
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 # --- Serial numbers ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.db import connection
 from django.db.models.functions import Length
 from django.test.utils import CaptureQueriesContext
@@ -99,3 +100,23 @@ def test_a_read_whose_statement_does_not_carry_the_id_is_not_kept(network):
     assert compiled.one_instance("hq", hq, network.centre.pk) == network.hq
     assert compiled.one_instance("hq", hq, network.centre.pk) == network.hq
     assert hq.count == 3  # built with a stand-in id once, then with each read's id
+
+
+def test_on_postgresql_a_kept_statement_is_planned_once_per_connection(network):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no prepared statements to keep")
+    names = Builds(
+        lambda: Unit.objects.filter(path__startswith=network.centre.path).values_list("name")
+    )
+    key = ("prepared", network.centre.pk)
+
+    first = compiled.values_rows(key, names)
+    second = compiled.values_rows(key, names)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [text for (text,) in cursor.fetchall()]
+    # Its values written in (the `%` of the LIKE pattern kept as one): PostgreSQL plans it
+    # for them, once.
+    assert [text for text in prepared if f"'{network.centre.path}%'" in text] != []
+    assert first == second == list(names.build())
