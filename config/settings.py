@@ -146,10 +146,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME") or ""}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # psycopg refuses even an explicit prepare while the threshold is None (Django's default).
-    # This one lets `core.compiled` prepare the statements it keeps and prepares nothing by
-    # itself; Django's own cursors bind on the client and never prepare.
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2**31 - 1}
+    # A statement is prepared the second time it runs on a connection, where a cursor allows
+    # it: only `core.compiled`'s kept statements do (its `server_bound_cursor`); Django's own
+    # cursors bind on the client and never prepare. None (Django's default) prepares nothing.
+    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, sessions, passwords ---------------------------------------------------------------

@@ -77,11 +77,12 @@ def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple
     alias, sql, params = kept
     connection = connections[alias]
     if connection.vendor == "postgresql":
-        # Prepared on the connection with its values written in, so PostgreSQL plans it once
-        # per connection, as it would plan it with those values: planning was most of the
-        # cost of a region's overdue page (3.8–4.1 ms a read, 1.2–1.3 ms prepared; bench
-        # README, finding 28).
-        with server_bound_cursor(alias, prepare=True) as cursor:
+        # With its values written in, and prepared on the connection once it runs there again
+        # (psycopg counts; settings.py), so PostgreSQL plans it once per connection as it
+        # would plan it for those values: planning was half the cost of a region's overdue
+        # page (3.8–4.1 ms a read, 1.2–1.3 ms prepared; bench README, finding 28). A statement
+        # read once on a connection is not prepared: a user's first page costs no more.
+        with server_bound_cursor(alias, prepare=None) as cursor:
             # No parameters left, so a `%` in the text is written `%%`, as Django writes it.
             cursor.execute(connection.ops.compose_sql(sql, params).replace("%", "%%"), ())
             return [tuple(row) for row in cursor.fetchall()]
@@ -90,12 +91,12 @@ def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def server_bound_cursor(alias: str = "default", *, prepare: bool = False) -> Any:
+def server_bound_cursor(alias: str = "default", *, prepare: bool | None = False) -> Any:
     """A cursor on PostgreSQL (Django's wrapper, so queries are logged and counted as usual)
-    that sends the parameters apart from the statement (psycopg's server-side binding) and,
-    with `prepare`, runs every statement as a prepared one, kept on the connection (psycopg
-    keeps the last 100). Django's own cursors quote the values into the text and never
-    prepare."""
+    that sends the parameters apart from the statement (psycopg's server-side binding).
+    `prepare`: False, never prepare; None, prepare a statement when it runs on the connection
+    for the `prepare_threshold`-th time (psycopg keeps the last 100). Django's own cursors
+    quote the values into the text and never prepare."""
     connection = connections[alias]
     # What connection.cursor() does (BaseDatabaseWrapper._cursor), with another cursor class.
     connection.close_if_health_check_failed()
@@ -105,17 +106,14 @@ def server_bound_cursor(alias: str = "default", *, prepare: bool = False) -> Any
 
 
 @functools.cache
-def _cursor_class(prepare: bool) -> type:
+def _cursor_class(prepare: bool | None) -> type:
     from django.db.backends.postgresql.base import ServerBindingCursor
 
-    if not prepare:
-        return ServerBindingCursor
-
-    class PreparingCursor(ServerBindingCursor):
+    class Cursor(ServerBindingCursor):
         def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-            return super().execute(query, params, prepare=True)
+            return super().execute(query, params, prepare=prepare)
 
-    return PreparingCursor
+    return Cursor
 
 
 @dataclass(frozen=True)
