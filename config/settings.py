@@ -149,7 +149,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A statement is prepared the second time it runs on a connection, where a cursor allows
     # it: only `core.compiled`'s kept statements do (its `server_bound_cursor`); Django's own
     # cursors bind on the client and never prepare. None (Django's default) prepares nothing.
-    DATABASES["default"]["OPTIONS"] = {"prepare_threshold": 2}
+    # Added to the URL's own options (sslmode=…), which replacing them would drop.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts, sessions, passwords ---------------------------------------------------------------
