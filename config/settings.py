@@ -147,8 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME") or ""}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A statement is prepared the second time it runs on a connection, where a cursor allows
-    # it: only `core.compiled`'s kept statements do (its `server_bound_cursor`); Django's own
-    # cursors bind on the client and never prepare. None (Django's default) prepares nothing.
+    # it: only `core.compiled`'s kept statements and the registration's hand-written ones do
+    # (its `server_bound_cursor`, `prepared_cursor`); Django's own cursors bind on the client
+    # and never prepare. None (Django's default) prepares nothing.
     # Added to the URL's own options (sslmode=…), which replacing them would drop.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

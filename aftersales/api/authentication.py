@@ -1,6 +1,5 @@
 import functools
 
-from django.db import connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -59,7 +58,7 @@ def _token_with_user(key_hash: str) -> tuple[ApiToken, bool] | None:
     it, and the ORM spent three times longer building it (select_related, the EXISTS) than
     PostgreSQL spent answering (bench requests.queue.*.http)."""
     sql, parts = _token_query()
-    with connection.cursor() as cursor:
+    with compiled.prepared_cursor() as cursor:
         cursor.execute(sql, [key_hash])
         row = cursor.fetchone()
     if row is None:

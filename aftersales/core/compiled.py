@@ -15,7 +15,8 @@ would — so on SQLite (datetimes come back as text) every call builds its query
 id is the one parameter that changes between calls, and the row becomes instances the way
 Django's own iterator makes them, its converters included. `ModelColumns` serves the few
 statements written by hand (the token, the least-loaded worker): a model's columns in the
-SELECT and the instance its slice of a row makes.
+SELECT and the instance its slice of a row makes. `prepared_cursor` runs such a statement, whose
+text stays the same from call to call, prepared on PostgreSQL once a connection has run it twice.
 """
 
 from __future__ import annotations
@@ -91,6 +92,16 @@ def values_rows(key: Hashable, build: Callable[[], QuerySet[Any]]) -> list[tuple
         return [tuple(row) for row in cursor.fetchall()]
 
 
+def prepared_cursor(alias: str = "default") -> Any:
+    """A cursor for a statement whose text is the same on every call (what changes goes in its
+    parameters). On PostgreSQL it is prepared on a connection the second time it runs there:
+    parsing and planning a registration's reads and its insert took more of PostgreSQL's CPU
+    than running them (bench README, finding 31). Elsewhere Django's own cursor."""
+    if connections[alias].vendor == "postgresql":
+        return server_bound_cursor(alias, prepare=None)
+    return connections[alias].cursor()
+
+
 def server_bound_cursor(alias: str = "default", *, prepare: bool | None = False) -> Any:
     """A cursor on PostgreSQL (Django's wrapper, so queries are logged and counted as usual)
     that sends the parameters apart from the statement (psycopg's server-side binding).
@@ -137,7 +148,7 @@ class _InstanceRead:
         params = list(self.params)
         params[self.slot] = pk
         connection = connections[self.alias]
-        with connection.cursor() as cursor:
+        with prepared_cursor(self.alias) as cursor:
             cursor.execute(self.sql, params)
             found = cursor.fetchone()
         if found is None:

@@ -7,7 +7,6 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     DateField,
@@ -316,7 +315,7 @@ def _least_loaded_worker(unit: Unit, skill_id: int | None) -> User | None:
         + " LIMIT 1"
     )
     params = [value for _, _, branch_params, _ in branches for value in branch_params]
-    with connection.cursor() as cursor:
+    with compiled.prepared_cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else person.instance(row[: len(person)])  # type: ignore[return-value]

@@ -28,6 +28,7 @@ from simple_history.utils import get_change_reason_from_object
 
 from aftersales.calendars.business_time import BusinessSchedule
 from aftersales.calendars.selectors import schedule_for_unit
+from aftersales.core import compiled
 from aftersales.core.files import guess_content_type
 from aftersales.core.scoping import PATH_STEP
 from aftersales.customers.models import Contact, Customer, Email
@@ -448,7 +449,7 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
         f" SELECT id, {_placeholders(event_params)} FROM r)"
         " SELECT id FROM r"
     )
-    with connection.cursor() as cursor:
+    with compiled.prepared_cursor() as cursor:
         cursor.execute(sql, [*request_params, *escalation_params, *history_params, *event_params])
         (request.pk,) = cursor.fetchone()
     request._state.adding, request._state.db = False, connection.alias

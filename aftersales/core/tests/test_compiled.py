@@ -125,3 +125,24 @@ def test_on_postgresql_a_kept_statement_read_again_is_planned_once_per_connectio
 
     assert len(prepared()) == 1
     assert first == second == third == list(names.build())
+
+
+def test_on_postgresql_a_kept_instance_read_is_prepared_once_for_every_id(network):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no prepared statements to keep")
+    people = Builds(_person)
+    ann, boris = make_user(unit=network.outlet_a), make_user(unit=network.centre)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [text for (text,) in cursor.fetchall() if "name_length" in text]
+
+    compiled.one_instance("person", people, ann.pk)
+    assert prepared() == []  # read once on this connection: not worth preparing
+    compiled.one_instance("person", people, boris.pk)
+    read = compiled.one_instance("person", people, ann.pk)
+
+    [statement] = prepared()  # one statement for both ids: the id is its parameter
+    assert "$" in statement and str(boris.pk) not in statement.split("WHERE", 1)[1]
+    assert (read.pk, read.unit) == (ann.pk, network.outlet_a)

@@ -1353,6 +1353,32 @@ def test_registration_writes_in_one_statement_the_rows_the_orm_writes(desk, monk
     assert reloaded(as_configured).number == as_configured.number
 
 
+def test_on_postgresql_a_registrations_insert_is_prepared_on_its_connection(desk):
+    """Parsing and planning a registration's statements took more of PostgreSQL's CPU than
+    running them (bench README, finding 31): the second registration on a connection runs
+    the insert prepared, with its values as parameters."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite has no prepared statements")
+
+    def prepared_inserts() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [
+                text
+                for (text,) in cursor.fetchall()
+                if 'INSERT INTO "service_requests_servicerequest"' in text
+            ]
+
+    register(desk, subject="Noisy fan", registered_by=desk.agent, answers={})
+    assert prepared_inserts() == []  # once on this connection: not worth preparing
+    register(desk, subject="Noisy fan, again", registered_by=desk.agent, answers={})
+    third = register(desk, subject="Still noisy", registered_by=desk.agent, answers={})
+
+    [insert] = prepared_inserts()
+    assert "Noisy" not in insert and "$1" in insert
+    assert reloaded(third).subject == "Still noisy"
+
+
 def test_registration_refuses_bad_input_with_every_reason(desk, network):
     stranger = make_customer(network.outlet_b)
     contact = stranger.contacts.create(name="Someone else")
