@@ -30,8 +30,9 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models.query import _get_from_db, get_related_populators
+from django.db.models.sql import InsertQuery
 
 # Statements one process keeps (queue pages, customers' reads by scope); the oldest go first.
 MAX_ENTRIES = 5_000
@@ -207,6 +208,67 @@ def one_instance[M: Model](key: Hashable, build: Callable[[int], QuerySet[M]], p
         )
         _keep(key, kept)
     return kept.run(pk)  # type: ignore[no-any-return]
+
+
+def insert_statement(
+    instance: Model, returning: Sequence[Field], alias: str = "default"
+) -> tuple[str, list[Any]]:
+    """The `INSERT … RETURNING returning` of a new `instance` (every local concrete field but
+    its auto id) as Django's compiler writes it, and its values as a save prepares them (each
+    field's `pre_save` run). Compiling it took ~10% of a registration's Python (bench README,
+    finding 31), so the text is kept per model and returned columns, where it cannot depend
+    on the values: no field with a database default or a placeholder of its own, and no value
+    an expression (then it is compiled each time)."""
+    model = type(instance)
+    fields = _insert_fields(model)
+    connection = connections[alias]
+    values = [field.pre_save(instance, True) for field in fields]
+    if any(hasattr(value, "resolve_expression") for value in values):
+        return _compiled_insert(instance, fields, returning, alias, raw=False)
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(fields, values, strict=True)]
+    key = ("insert", model, alias, tuple(field.attname for field in returning))
+    sql = _kept(key)
+    if sql is None:
+        # raw: the values are the ones `pre_save` has just set, not set a second time.
+        sql, compiled_params = _compiled_insert(instance, fields, returning, alias, raw=True)
+        if len(compiled_params) != len(fields) or any(
+            field.has_db_default() or hasattr(field, "get_placeholder_sql") for field in fields
+        ):
+            return sql, compiled_params
+        _keep(key, sql)
+    return sql, params
+
+
+def _compiled_insert(
+    instance: Model, fields: list[Field], returning: Sequence[Field], alias: str, *, raw: bool
+) -> tuple[str, list[Any]]:
+    query = InsertQuery(type(instance))
+    query.insert_values(fields, [instance], raw=raw)
+    compiler = query.get_compiler(alias)
+    compiler.returning_fields = list(returning)
+    ((sql, params),) = compiler.as_sql()
+    return sql, list(params)
+
+
+@functools.cache
+def _insert_fields(model: type[Model]) -> list[Field]:
+    meta = model._meta
+    return [f for f in meta.local_concrete_fields if f is not meta.pk and not f.generated]
+
+
+def insert(instance: Model, alias: str = "default") -> Model:
+    """Save a new `instance` as `bulk_create([instance])` saves it (no signals), by a kept
+    statement run prepared (`insert_statement`, `prepared_cursor`); its new id is set on it."""
+    meta = instance._meta
+    if meta.db_returning_fields != [meta.pk]:
+        return type(instance)._default_manager.using(alias).bulk_create([instance])[0]
+    instance._prepare_related_fields_for_save(operation_name="insert")
+    sql, params = insert_statement(instance, [meta.pk], alias)
+    with prepared_cursor(alias) as cursor:
+        cursor.execute(sql, params)
+        (instance.pk,) = cursor.fetchone()
+    instance._state.adding, instance._state.db = False, alias
+    return instance
 
 
 @functools.cache

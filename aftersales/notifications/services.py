@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from aftersales.core import compiled
 from aftersales.notifications.mail import absolute_url, send_email, send_emails
 from aftersales.notifications.models import Notification
 
@@ -58,6 +59,8 @@ def notify(
             _send_after_commit(
                 to=[user.email], subject=subject, body=_with_link(text, url), headers=headers
             )
+    if len(notifications) == 1:  # most often: one statement kept, prepared on PostgreSQL
+        return [compiled.insert(notifications[0])]
     return Notification.objects.bulk_create(notifications)
 
 

@@ -20,7 +20,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
-from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -417,16 +416,11 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
     save prepares them); the other rows copy what it returned, and the model signals are sent
     as a save sends them. Both ways write the same rows (tested)."""
     escalation = request.escalation
-    meta = ServiceRequest._meta
     pre_save.send(
         ServiceRequest, instance=request, raw=False, using=connection.alias, update_fields=None
     )
     history, copied, returned = _history_copy()
-    insert = InsertQuery(ServiceRequest)
-    insert.insert_values([f for f in meta.local_concrete_fields if f is not meta.pk], [request])
-    compiler = insert.get_compiler(connection=connection)
-    compiler.returning_fields = returned
-    ((request_sql, request_params),) = compiler.as_sql()
+    request_sql, request_params = compiled.insert_statement(request, returned, connection.alias)
 
     history_row = history(
         history_date=getattr(request, "_history_date", None) or timezone.now(),

@@ -146,3 +146,43 @@ def test_on_postgresql_a_kept_instance_read_is_prepared_once_for_every_id(networ
     [statement] = prepared()  # one statement for both ids: the id is its parameter
     assert "$" in statement and str(boris.pk) not in statement.split("WHERE", 1)[1]
     assert (read.pk, read.unit) == (ann.pk, network.outlet_a)
+
+
+def test_a_kept_insert_saves_what_bulk_create_saves_and_gives_each_row_its_id(network):
+    from aftersales.notifications.models import Notification
+
+    ann = make_user(unit=network.outlet_a)
+
+    def note(title: str) -> Notification:
+        return Notification(recipient=ann, kind="test", title=title, body="Hello, 你好")
+
+    first, second = compiled.insert(note("first")), compiled.insert(note("second"))
+    [by_orm] = Notification.objects.bulk_create([note("by the ORM")])
+
+    assert first.pk and second.pk and first.pk != second.pk
+    assert not first._state.adding and first._state.db == "default"
+    unlike = {"id", "title", "created_at"}
+    rows = {
+        row["title"]: {k: v for k, v in row.items() if k not in unlike}
+        for row in Notification.objects.filter(recipient=ann).values()
+    }
+    assert rows["first"] == rows["second"] == rows["by the ORM"]
+    assert Notification.objects.get(pk=second.pk).title == "second"
+    assert by_orm.pk not in (first.pk, second.pk)
+
+
+def test_an_insert_with_an_expression_for_a_value_is_compiled_for_it(network):
+    from django.db.models.functions import Now
+
+    from aftersales.notifications.models import Notification
+
+    ann = make_user(unit=network.outlet_a)
+    plain = Notification(recipient=ann, kind="test", title="plain")
+    timed = Notification(recipient=ann, kind="test", title="timed", created_at=Now())
+
+    kept_sql, _params = compiled.insert_statement(plain, [Notification._meta.pk])
+    timed_sql, _params = compiled.insert_statement(timed, [Notification._meta.pk])
+    compiled.insert(timed)
+
+    assert kept_sql != timed_sql  # the expression is written into the statement
+    assert Notification.objects.get(pk=timed.pk).created_at is not None
