@@ -146,6 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_NAME") or ""}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, its health check without a round trip (see the module).
+    DATABASES["default"]["ENGINE"] = "aftersales.core.postgresql"
     # A statement is prepared the second time it runs on a connection, where a cursor allows
     # it: only `core.compiled`'s kept statements and the registration's hand-written ones do
     # (its `server_bound_cursor`, `prepared_cursor`); Django's own cursors bind on the client
