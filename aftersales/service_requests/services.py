@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.urls import reverse
 from django.utils import timezone
@@ -380,33 +380,49 @@ def _insert_registered_by_orm(request: ServiceRequest, event: RequestEvent) -> N
     event.save(force_insert=True)
 
 
-# What an event says besides its request.
-_EVENT_COLUMNS = tuple(
-    f.name for f in RequestEvent._meta.concrete_fields if f.name not in ("id", "request")
-)
+@dataclass(frozen=True)
+class _RegisteredRows:
+    """What `_insert_registered_at_once` writes besides the request's own insert: the SQL
+    after it, and the fields whose values it takes (the escalation's, those of the history
+    record that are not copied from the request, the event's)."""
 
-
-def _prepared(instance: models.Model, names: Sequence[str]) -> tuple[str, list[object]]:
-    """The columns of `instance`'s fields `names`, quoted, and their values as a save
-    prepares them for the database."""
-    fields = [instance._meta.get_field(name) for name in names]
-    return ", ".join(connection.ops.quote_name(f.column) for f in fields), [
-        f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields
-    ]
+    history: type[models.Model]
+    returned: list[models.Field]  # type: ignore[type-arg]
+    sql: str
+    escalation: list[models.Field]  # type: ignore[type-arg]
+    history_own: list[models.Field]  # type: ignore[type-arg]
+    event: list[models.Field]  # type: ignore[type-arg]
 
 
 @functools.cache
-def _history_copy() -> tuple[type[models.Model], str, list[models.Field]]:  # type: ignore[type-arg]
-    """The request's history model, the columns it copies from a request (quoted) and the
-    request's fields of those columns."""
+def _registered_rows() -> _RegisteredRows:
     history = ServiceRequest.history.model
     copied = [f for f in history._meta.concrete_fields if not f.name.startswith("history_")]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in copied)
-    return history, columns, [ServiceRequest._meta.get_field(f.name) for f in copied]
+    escalation = [RequestEscalation._meta.get_field(name) for name in ("level", "next_at")]
+    history_own = [
+        history._meta.get_field(name)
+        for name in ("history_date", "history_type", "history_user", "history_change_reason")
+    ]
+    event = [f for f in RequestEvent._meta.concrete_fields if f.name not in ("id", "request")]
+    quote = connection.ops.quote_name
 
+    def columns(fields: list[models.Field]) -> str:  # type: ignore[type-arg]
+        return ", ".join(quote(f.column) for f in fields)
 
-def _placeholders(values: list[object]) -> str:
-    return ", ".join("%s" for _value in values)
+    def marks(fields: list[models.Field]) -> str:  # type: ignore[type-arg]
+        return ", ".join("%s" for _field in fields)
+
+    sql = (
+        f" e AS (INSERT INTO {RequestEscalation._meta.db_table} (request_id, {columns(escalation)})"
+        f" SELECT id, {marks(escalation)} FROM r),"
+        f" h AS (INSERT INTO {history._meta.db_table} ({columns(copied)}, {columns(history_own)})"
+        f" SELECT {columns(copied)}, {marks(history_own)} FROM r),"
+        f" v AS (INSERT INTO {RequestEvent._meta.db_table} (request_id, {columns(event)})"
+        f" SELECT id, {marks(event)} FROM r)"
+        " SELECT id FROM r"
+    )
+    returned = [ServiceRequest._meta.get_field(f.name) for f in copied]
+    return _RegisteredRows(history, returned, sql, escalation, history_own, event)
 
 
 def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> None:
@@ -416,39 +432,30 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
     save prepares them); the other rows copy what it returned, and the model signals are sent
     as a save sends them. Both ways write the same rows (tested)."""
     escalation = request.escalation
-    pre_save.send(
-        ServiceRequest, instance=request, raw=False, using=connection.alias, update_fields=None
-    )
-    history, copied, returned = _history_copy()
-    request_sql, request_params = compiled.insert_statement(request, returned, connection.alias)
-
-    history_row = history(
-        history_date=getattr(request, "_history_date", None) or timezone.now(),
-        history_type="+",
-        history_user=history.get_default_history_user(request),
-        history_change_reason=get_change_reason_from_object(request),
-    )
-    escalation_columns, escalation_params = _prepared(escalation, ("level", "next_at"))
-    history_columns, history_params = _prepared(
-        history_row, ("history_date", "history_type", "history_user", "history_change_reason")
-    )
-    event_columns, event_params = _prepared(event, _EVENT_COLUMNS)
-    sql = (
-        f"WITH r AS ({request_sql}),"
-        f" e AS (INSERT INTO {RequestEscalation._meta.db_table} (request_id, {escalation_columns})"
-        f" SELECT id, {_placeholders(escalation_params)} FROM r),"
-        f" h AS (INSERT INTO {history._meta.db_table} ({copied}, {history_columns})"
-        f" SELECT {copied}, {_placeholders(history_params)} FROM r),"
-        f" v AS (INSERT INTO {RequestEvent._meta.db_table} (request_id, {event_columns})"
-        f" SELECT id, {_placeholders(event_params)} FROM r)"
-        " SELECT id FROM r"
-    )
-    with compiled.prepared_cursor() as cursor:
-        cursor.execute(sql, [*request_params, *escalation_params, *history_params, *event_params])
+    db = connections[connection.alias]  # the connection itself, not its per-thread proxy
+    pre_save.send(ServiceRequest, instance=request, raw=False, using=db.alias, update_fields=None)
+    rows = _registered_rows()
+    request_sql, request_params = compiled.insert_statement(request, rows.returned, db.alias)
+    user = rows.history.get_default_history_user(request)  # type: ignore[attr-defined]
+    history_values = [
+        getattr(request, "_history_date", None) or timezone.now(),
+        "+",
+        None if user is None else user.pk,
+        get_change_reason_from_object(request),
+    ]
+    params = [
+        *request_params,
+        *(f.get_db_prep_save(getattr(escalation, f.attname), db) for f in rows.escalation),
+        *(f.get_db_prep_save(v, db) for f, v in zip(rows.history_own, history_values, strict=True)),
+        *(f.get_db_prep_save(getattr(event, f.attname), db) for f in rows.event),
+    ]
+    sql = f"WITH r AS ({request_sql}),{rows.sql}"
+    with compiled.prepared_cursor(db.alias) as cursor:
+        cursor.execute(sql, params)
         (request.pk,) = cursor.fetchone()
-    request._state.adding, request._state.db = False, connection.alias
+    request._state.adding, request._state.db = False, db.alias
     escalation.request = request
-    escalation._state.adding, escalation._state.db = False, connection.alias
+    escalation._state.adding, escalation._state.db = False, db.alias
     # The history is written: simple_history's receiver must not write it again.
     request.skip_history_when_saving = True
     try:
@@ -458,7 +465,7 @@ def _insert_registered_at_once(request: ServiceRequest, event: RequestEvent) -> 
             created=True,
             update_fields=None,
             raw=False,
-            using=connection.alias,
+            using=db.alias,
         )
     finally:
         del request.skip_history_when_saving
