@@ -7,6 +7,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     DateField,
@@ -315,7 +316,10 @@ def _least_loaded_worker(unit: Unit, skill_id: int | None) -> User | None:
         + " LIMIT 1"
     )
     params = [value for _, _, branch_params, _ in branches for value in branch_params]
-    with compiled.prepared_cursor() as cursor:
+    # Planned for its values each time, never prepared: a generic plan, made for a unit of
+    # average size, reads every member of a unit and sorts them (seen at small), where for an
+    # outlet of thousands the plan for its own values stops at the first idle one.
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else person.instance(row[: len(person)])  # type: ignore[return-value]
