@@ -149,9 +149,10 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, its health check without a round trip (see the module).
     DATABASES["default"]["ENGINE"] = "aftersales.core.postgresql"
     # A statement is prepared the second time it runs on a connection, where a cursor allows
-    # it: only `core.compiled`'s kept statements and the registration's hand-written ones do
-    # (its `server_bound_cursor`, `prepared_cursor`); Django's own cursors bind on the client
-    # and never prepare. None (Django's default) prepares nothing.
+    # it: only those run through `core.compiled`'s `server_bound_cursor(prepare=None)` or
+    # `prepared_cursor` (the queue pages, a registration's reads and inserts, a notification's
+    # insert); Django's own cursors bind on the client and never prepare. None (Django's
+    # default) prepares nothing.
     # Added to the URL's own options (sslmode=…), which replacing them would drop.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -15,8 +15,10 @@ would — so on SQLite (datetimes come back as text) every call builds its query
 id is the one parameter that changes between calls, and the row becomes instances the way
 Django's own iterator makes them, its converters included. `ModelColumns` serves the few
 statements written by hand (the token, the least-loaded worker): a model's columns in the
-SELECT and the instance its slice of a row makes. `prepared_cursor` runs such a statement, whose
-text stays the same from call to call, prepared on PostgreSQL once a connection has run it twice.
+SELECT and the instance its slice of a row makes. `insert_statement` keeps an INSERT's text.
+`prepared_cursor` runs a statement whose text stays the same from call to call (the token's
+read, a kept instance read, a kept INSERT), prepared on PostgreSQL once a connection has run it
+twice.
 """
 
 from __future__ import annotations

@@ -619,6 +619,10 @@ class RequestEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+    # The people and unit are not indexed either: nothing looks events up by them (no reverse
+    # accessors), and the three indexes took a fifth of the sweep's time (finding 32). Deleting
+    # a user or a unit, which the application never does (it deactivates them), then reads the
+    # whole table to clear them from the events.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -626,6 +630,7 @@ class RequestEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
@@ -636,6 +641,7 @@ class RequestEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     target_unit = models.ForeignKey(
         "organisation.Unit",
@@ -644,6 +650,7 @@ class RequestEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)

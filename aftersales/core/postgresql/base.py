@@ -5,7 +5,7 @@ that reuses a connection: a round trip and a statement for PostgreSQL to run, ~5
 registration's throughput (bench README, finding 31). A server that ends a session (a restart,
 `pg_terminate_backend`, `idle_session_timeout`) says so and closes the socket, so a connection
 with nothing to read is alive; one with something to read gets Django's own check, which
-drops it if it is gone. HikariCP skips its check likewise, for connections used a moment ago.
+drops it if it is gone (decision 64).
 """
 
 from __future__ import annotations
