@@ -23,6 +23,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
             return False
         if connection.pgconn.status != pq.ConnStatus.OK:
             return False
+        if not hasattr(select, "poll"):  # Windows: Django's own check
+            return bool(super().is_usable())
         try:
             waiting = select.poll()
             waiting.register(connection.fileno(), select.POLLIN)
