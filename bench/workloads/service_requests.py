@@ -490,7 +490,7 @@ def _remove_created(ctx: Context, since: float) -> int:
     escalation rows and the notifications about them (ids read once: the table has no index
     on the ref); then vacuum those tables. Where autovacuum is off (CI's PostgreSQL), the dead
     rows stayed in the indexes a registration reads, and the next run's first round paid for
-    them: 217–226/s against 296–323/s in the rounds after it (bench README, finding 31)."""
+    them: 217–226/s against 296–339/s in the rounds after it (bench README, finding 31)."""
     tables = (
         "service_requests_requestevent",
         "notifications_notification",
